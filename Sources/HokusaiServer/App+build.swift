@@ -1,0 +1,43 @@
+import HokusaiCore
+import HokusaiStore
+import Hummingbird
+import Logging
+
+/// The application: one router for every route, the middleware chain around it, and the services
+/// whose lifetimes it owns. Used by `hokusai serve` and by the tests alike. The store must be open
+/// and migrated (see `StorePreparation`).
+public func buildApplication(
+    configuration: AppConfiguration,
+    database: any Database,
+    logger: Logger,
+    onListening: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let metrics = AppMetrics()
+    let recorder = WriteBehindRecorder(database: database, interval: configuration.writeBehindInterval, logger: logger)
+    let authenticator = KeyAuthenticator(
+        database: database,
+        rateLimiter: KeyRateLimiter(),
+        failureLimiter: FailedAttemptLimiter(
+            maximumFailures: configuration.failedAttemptLimit, windowSeconds: configuration.failedAttemptWindowSeconds),
+        recorder: recorder)
+
+    var routes = RouteRegistrar()
+    ProbesController(database: database, metrics: metrics, startedAt: .now).register(on: &routes)
+    ValidateController(authenticator: authenticator).register(on: &routes)
+    KeysController(service: KeyService(database: database)).register(on: &routes)
+    AuditController(database: database).register(on: &routes)
+
+    let router = Router(context: HokusaiRequestContext.self)
+    router.addMiddleware {
+        RequestEnvelopeMiddleware(routes: routes.table, metrics: metrics, trustForwardedFor: configuration.trustForwardedFor)
+        GatewayMiddleware(authenticator: authenticator)
+    }
+    routes.install(on: router)
+
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hokusai"),
+        services: [DatabaseService(database: database), recorder],
+        onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}

@@ -1,0 +1,21 @@
+import Logging
+
+/// Everything `buildApplication` needs to know. `hokusai serve` fills it from flags and
+/// `HOKUSAI_*` environment variables; tests fill it directly.
+public struct AppConfiguration: Sendable {
+    /// Address to listen on. Default `127.0.0.1`.
+    public var host: String = "127.0.0.1"
+    /// Port to listen on. Default `8001`; `0` picks a free port.
+    public var port: Int = 8001
+    /// How often keys' `last_used_at` and authentication failures are written. Default 10 s.
+    public var writeBehindInterval: Duration = .seconds(10)
+    /// Failed authentication attempts allowed per client address per window. Default 30 per 60 s.
+    public var failedAttemptLimit: Int = 30
+    public var failedAttemptWindowSeconds: Int = 60
+    /// Use the first `X-Forwarded-For` address as the client's, for deployments behind a load
+    /// balancer. Off by default: a client could otherwise pick its own address and dodge the limit.
+    public var trustForwardedFor: Bool = false
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+}

@@ -1,0 +1,96 @@
+import HokusaiCore
+import HokusaiStore
+
+/// The outcome of authenticating one request.
+enum AuthenticationOutcome: Sendable {
+    case accepted(KeyRecord, RateLimitDecision)
+    /// Refused; `rateLimit` is set when the key was genuine but over its limit, for the headers.
+    case rejected(KeyRejection, rateLimit: RateLimitDecision?)
+}
+
+/// Who is asking, for limits and the audit log.
+struct RequestOrigin: Sendable {
+    let clientIP: String
+    let requestId: String
+}
+
+/// Checks a presented credential end to end: per-address failure limit, format and checksum
+/// (before any lookup), the store, the verification rules, and the key's hourly limit. Shared by
+/// the gateway middleware and the `validate` endpoint, so both answer the same way.
+struct KeyAuthenticator: Sendable {
+    let database: any Database
+    let rateLimiter: KeyRateLimiter
+    let failureLimiter: FailedAttemptLimiter
+    let recorder: WriteBehindRecorder
+    private let keys = KeyRepository()
+
+    init(database: any Database, rateLimiter: KeyRateLimiter, failureLimiter: FailedAttemptLimiter, recorder: WriteBehindRecorder) {
+        self.database = database
+        self.rateLimiter = rateLimiter
+        self.failureLimiter = failureLimiter
+        self.recorder = recorder
+    }
+
+    func authenticate(
+        _ presented: Result<PresentedCredential.Found?, KeyRejection>,
+        demand: VerificationDemand,
+        origin: RequestOrigin
+    ) async throws -> AuthenticationOutcome {
+        let now = Timestamp.nowMillis()
+        if let retryAfter = failureLimiter.retryAfter(address: origin.clientIP, now: now) {
+            let rejection = KeyRejection(
+                code: .tooManyFailedAttempts,
+                message: "Too many failed authentication attempts from this address; retry in \(retryAfter) s",
+                retryAfterSeconds: retryAfter)
+            return .rejected(rejection, rateLimit: nil)
+        }
+        let found: PresentedCredential.Found
+        switch presented {
+        case .failure(let rejection):
+            return reject(rejection, origin: origin, now: now)
+        case .success(nil):
+            return .rejected(KeyRejection(code: .missing, message: Self.missingKeyMessage), rateLimit: nil)
+        case .success(let credential?):
+            found = credential
+        }
+        if case .failure(let problem) = APIKeyFormat.parse(found.key) {
+            return reject(KeyRejection(code: .malformed, message: problem.message), origin: origin, now: now)
+        }
+        let hash = APIKeyFormat.hash(found.key)
+        let record = try await database.read { [keys] db in try await keys.find(hash: hash, on: db) }
+        let key: KeyRecord
+        switch KeyVerifier.verify(record: record, demand: demand, now: now) {
+        case .failure(let rejection):
+            return reject(rejection, origin: origin, now: now, userId: record?.userId)
+        case .success(let verified):
+            key = verified
+        }
+        let decision = rateLimiter.consume(keyId: key.id, limit: key.rateLimitPerHour, now: now)
+        guard decision.allowed else {
+            let rejection = KeyRejection(
+                code: .rateLimited,
+                message: "API key \(key.maskedKey) has used its \(key.rateLimitPerHour) requests this hour; "
+                    + "retry in \(decision.retryAfterSeconds) s",
+                retryAfterSeconds: decision.retryAfterSeconds, keyId: key.id)
+            _ = reject(rejection, origin: origin, now: now, userId: key.userId)
+            return .rejected(rejection, rateLimit: decision)
+        }
+        recorder.noteUse(keyId: key.id, at: now)
+        return .accepted(key, decision)
+    }
+
+    static let missingKeyMessage =
+        "API key required: send it as 'Authorization: Bearer <key>', 'Authorization: ApiKey <key>' or 'X-API-Key: <key>'"
+
+    private func reject(
+        _ rejection: KeyRejection, origin: RequestOrigin, now: Int64, userId: String? = nil
+    ) -> AuthenticationOutcome {
+        if rejection.code.countsAsFailedAttempt {
+            failureLimiter.recordFailure(address: origin.clientIP, now: now)
+        }
+        recorder.noteFailure(AuditEvent(
+            occurredAt: now, kind: .authFailed, keyId: rejection.keyId, userId: userId, code: rejection.code.rawValue,
+            clientIP: origin.clientIP, requestId: origin.requestId, detail: rejection.message))
+        return .rejected(rejection, rateLimit: nil)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Hummingbird
+
+/// Decodes request bodies, turning every decoding failure into a 400 that names the field.
+enum JSONBody {
+    static let maximumBytes = 1 << 20
+
+    static func decode<T: Decodable>(
+        _ type: T.Type, from request: Request, context: HokusaiRequestContext, emptyMeans empty: String? = nil
+    ) async throws -> T {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: maximumBytes)
+        } catch {
+            throw APIError(
+                status: .contentTooLarge, code: "BODY_TOO_LARGE",
+                message: "Request body is larger than \(maximumBytes) bytes")
+        }
+        var data = Data(buffer: buffer)
+        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            guard let empty else {
+                throw APIError(status: .badRequest, code: "INVALID_JSON", message: "Request body is empty; a JSON object is required")
+            }
+            data = Data(empty.utf8)
+        }
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw APIError(status: .badRequest, code: "INVALID_JSON", message: "Malformed JSON body: \(describe(syntaxError: error))")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw APIError(status: .badRequest, code: "INVALID_JSON", message: describe(error))
+        }
+    }
+
+    static func describe(syntaxError error: any Error) -> String {
+        let nsError = error as NSError
+        return (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? "not valid JSON"
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func field(_ path: [any CodingKey]) -> String {
+            path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+                .replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            let name = field(context.codingPath)
+            return name.isEmpty ? "Request body must be a JSON object" : "Field '\(name)' must be \(jsonTypeName(type))"
+        case .valueNotFound(let type, let context):
+            return "Field '\(field(context.codingPath))' must be \(jsonTypeName(type)), not null"
+        case .keyNotFound(let key, let context):
+            return "Field '\(field(context.codingPath + [key]))' is required"
+        case .dataCorrupted(let context):
+            let name = field(context.codingPath)
+            return name.isEmpty ? "Malformed JSON body" : "Field '\(name)' is invalid: \(context.debugDescription)"
+        @unknown default:
+            return "Request body could not be decoded"
+        }
+    }
+
+    static func jsonTypeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "a boolean"
+        case is [String].Type, is [Any].Type: "an array"
+        default: String(describing: type).hasPrefix("Array") ? "an array" : "an object"
+        }
+    }
+}

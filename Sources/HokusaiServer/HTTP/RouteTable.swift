@@ -1,0 +1,57 @@
+import Hummingbird
+
+/// Every route the application serves, in one typed table. The router is built from it, and it
+/// answers what the router cannot: which methods a path does allow (for 405 + `Allow`).
+public struct RouteTable: Sendable {
+    struct Entry: Sendable {
+        let method: HTTPRequest.Method
+        let segments: [Substring]
+    }
+
+    private(set) var entries: [Entry] = []
+
+    mutating func record(_ method: HTTPRequest.Method, _ path: String) {
+        entries.append(Entry(method: method, segments: Self.segments(path)))
+    }
+
+    /// Methods registered for a pattern matching `path`, in registration order.
+    func allowedMethods(for path: String) -> [HTTPRequest.Method] {
+        let requested = Self.segments(path)
+        var methods: [HTTPRequest.Method] = []
+        for entry in entries where Self.matches(pattern: entry.segments, path: requested) {
+            if !methods.contains(entry.method) { methods.append(entry.method) }
+        }
+        return methods
+    }
+
+    static func segments(_ path: String) -> [Substring] {
+        path.split(separator: "/", omittingEmptySubsequences: true)
+    }
+
+    static func matches(pattern: [Substring], path: [Substring]) -> Bool {
+        guard pattern.count == path.count else { return false }
+        return zip(pattern, path).allSatisfy { expected, actual in
+            expected.hasPrefix(":") || expected.hasPrefix("{") || expected == actual
+        }
+    }
+}
+
+/// Collects every route first, so the middleware (which needs the finished table) is installed
+/// on the router before any route: Hummingbird applies router middleware only to routes added after it.
+struct RouteRegistrar {
+    typealias Handler = @Sendable (Request, HokusaiRequestContext) async throws -> Response
+
+    private var routes: [(HTTPRequest.Method, String, Handler)] = []
+    private(set) var table = RouteTable()
+
+    mutating func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+        table.record(method, path)
+        routes.append((method, path, handler))
+    }
+
+    func install(on router: Router<HokusaiRequestContext>) {
+        for (method, path, handler) in routes {
+            router.on(RouterPath(path), method: method, use: handler)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import HTTPTypes
+import HokusaiCore
+import Hummingbird
+
+/// Authenticates every request except the probes and the validation endpoint (which checks the
+/// key it is given itself), counts it against the key's hourly limit, and stamps the
+/// `X-RateLimit-*` headers on every authenticated response, errors included.
+///
+/// Exempt paths are matched exactly, never by prefix: the reference system's prefix match left
+/// `/health/…` routes, including a circuit-breaker reset, open to anyone.
+struct GatewayMiddleware: RouterMiddleware {
+    typealias Context = HokusaiRequestContext
+
+    static let probePaths: Set<String> = ["/health", "/api/health", "/ready", "/live", "/version", "/metrics"]
+    static let selfAuthenticatingPaths: Set<String> = ["/api/v1/keys/validate"]
+
+    let authenticator: KeyAuthenticator
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let path = request.uri.path
+        if Self.probePaths.contains(path) || Self.selfAuthenticatingPaths.contains(path) {
+            return try await next(request, context)
+        }
+        if let rejection = Self.keyInQueryString(request) {
+            context.notes.authCode = rejection.code
+            throw APIError.unauthenticated(rejection)
+        }
+        let presented = PresentedCredential.extract(
+            authorization: request.headers[.authorization], xAPIKey: request.headers[.xAPIKey])
+        let outcome = try await authenticator.authenticate(
+            presented, demand: VerificationDemand(),
+            origin: RequestOrigin(clientIP: context.clientIP, requestId: context.requestId))
+
+        switch outcome {
+        case .rejected(let rejection, let rateLimit):
+            context.notes.authCode = rejection.code
+            context.notes.keyId = rejection.keyId
+            var error = APIError.unauthenticated(rejection)
+            if let rateLimit { error = error.adding(headers: Self.rateLimitHeaders(rateLimit)) }
+            throw error
+        case .accepted(let key, let decision):
+            context.notes.authCode = .valid
+            context.notes.keyId = key.id
+            var context = context
+            context.authenticatedKey = key
+            context.logger[metadataKey: "key_id"] = .string(key.id)
+            var response: Response
+            do {
+                response = try await next(request, context)
+            } catch let error as APIError {
+                response = try error.response(from: request, context: context)
+            } catch let error as any HTTPResponseError {
+                response = try APIError(framework: error).response(from: request, context: context)
+            }
+            for field in Self.rateLimitHeaders(decision) {
+                response.headers[field.name] = field.value
+            }
+            return response
+        }
+    }
+
+    static func rateLimitHeaders(_ decision: RateLimitDecision) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.xRateLimitLimit] = String(decision.limit)
+        headers[.xRateLimitRemaining] = String(decision.remaining)
+        headers[.xRateLimitReset] = String(decision.reset)
+        if !decision.allowed {
+            headers[.retryAfter] = String(decision.retryAfterSeconds)
+        }
+        return headers
+    }
+
+    /// A key in the URL ends up in proxy logs, browser history and referrers; refuse it and say
+    /// where it belongs. The parameter's value is never echoed.
+    static func keyInQueryString(_ request: Request) -> KeyRejection? {
+        guard let query = request.uri.query, !query.isEmpty else { return nil }
+        let parameters = request.uri.queryParameters
+        let named = PresentedCredential.queryParameterNames.first { parameters[Substring($0)] != nil }
+        let valued = parameters.first { APIKeyFormat.containsKeyLikeText(String($0.value)) }.map { String($0.key) }
+        guard let name = named ?? valued else { return nil }
+        return KeyRejection(
+            code: .keyInQueryString,
+            message: "API keys are not accepted in the query string (parameter '\(name)'): it is logged by proxies "
+                + "and kept in browser history. Send the key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>', "
+                + "and revoke this key if the URL was shared")
+    }
+}
+
+extension APIError {
+    func adding(headers extra: HTTPFields) -> APIError {
+        var merged = headers
+        for field in extra { merged[field.name] = field.value }
+        return APIError(
+            status: status, code: code, message: message, detail: detail, mlflowCode: mlflowCode,
+            extraFields: extraFields, headers: merged)
+    }
+}

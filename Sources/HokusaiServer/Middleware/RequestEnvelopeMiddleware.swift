@@ -1,0 +1,95 @@
+import HTTPTypes
+import Foundation
+import HokusaiCore
+import Hummingbird
+import Logging
+
+/// The outermost layer: gives every request an id (`X-Request-ID`, echoed when the client sent a
+/// usable one), renders any error that escaped as JSON, turns the router's bare 404 into a JSON
+/// 404 or 405, and writes one access-log line and the request metrics.
+///
+/// The access log holds the method, the path without its query string, the status, the time
+/// and the key id: never a header, a query string or a body, which is where keys travel.
+struct RequestEnvelopeMiddleware: RouterMiddleware {
+    typealias Context = HokusaiRequestContext
+
+    let routes: RouteTable
+    let metrics: AppMetrics
+    let trustForwardedFor: Bool
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let start = ContinuousClock.now
+        var context = context
+        context.requestId = RequestIdentifier.resolve(clientSupplied: request.headers[.xRequestID])
+        context.clientIP = clientAddress(of: request, context: context)
+        context.logger[metadataKey: "request_id"] = .string(context.requestId)
+        let family = PathFamily.of(path: request.uri.path)
+
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = try error.render(family: family, requestId: context.requestId)
+        } catch let error as any HTTPResponseError {
+            // The framework's own errors (no route: a bare 404; body too large) in our format.
+            response = try APIError(framework: error).render(family: family, requestId: context.requestId)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            response = try APIError.internalError.render(family: family, requestId: context.requestId)
+        }
+        let isRouted = routes.allowedMethods(for: request.uri.path).contains(request.method)
+        if response.status == .notFound, !isRouted {
+            response = try unmatched(request, family: family, requestId: context.requestId)
+        }
+        response.headers[.xRequestID] = context.requestId
+
+        let duration = ContinuousClock.now - start
+        let route = isRouted ? (context.endpointPath ?? "unmatched") : "unmatched"
+        metrics.recordRequest(
+            method: request.method.rawValue, route: route, status: Int(response.status.code), duration: duration)
+        if let code = context.notes.authCode {
+            metrics.recordAuthentication(code)
+        }
+        var metadata: Logger.Metadata = [
+            "method": .string(request.method.rawValue),
+            "path": .string(request.uri.path),
+            "status": .stringConvertible(response.status.code),
+            "ms": .string(String(format: "%.2f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)),
+        ]
+        if let keyId = context.notes.keyId { metadata["key_id"] = .string(keyId) }
+        context.logger.info("request", metadata: metadata)
+        return response
+    }
+
+    /// No route matched: 405 with `Allow` when the path exists under other methods, else 404.
+    private func unmatched(_ request: Request, family: PathFamily, requestId: String) throws -> Response {
+        let allowed = routes.allowedMethods(for: request.uri.path)
+        if !allowed.isEmpty {
+            let names = allowed.map(\.rawValue).joined(separator: ", ")
+            var headers = HTTPFields()
+            headers[.allow] = names
+            return try APIError(
+                status: .methodNotAllowed, code: "METHOD_NOT_ALLOWED",
+                message: "\(request.method.rawValue) is not allowed on \(request.uri.path); allowed: \(names)",
+                headers: headers
+            ).render(family: family, requestId: requestId)
+        }
+        return try APIError(
+            status: .notFound, code: "NOT_FOUND",
+            message: "No route for \(request.method.rawValue) \(request.uri.path)",
+            detail: "Not Found", mlflowCode: "ENDPOINT_NOT_FOUND"
+        ).render(family: family, requestId: requestId)
+    }
+
+    private func clientAddress(of request: Request, context: Context) -> String {
+        if trustForwardedFor, let forwarded = request.headers[.xForwardedFor],
+            let first = forwarded.split(separator: ",").first?.trimmingCharacters(in: .whitespaces), !first.isEmpty
+        {
+            return first
+        }
+        return context.remoteAddress?.ipAddress ?? "unknown"
+    }
+}
+

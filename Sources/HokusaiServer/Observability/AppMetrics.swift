@@ -1,0 +1,39 @@
+import Foundation
+import HokusaiCore
+import Prometheus
+
+/// The Prometheus metrics one application instance exposes at `/metrics`. Labels are route
+/// patterns, methods, statuses and validation codes only: never a path with ids, never a key.
+public final class AppMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private static let latencyBuckets: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+
+    public init() {}
+
+    func recordRequest(method: String, route: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            descriptor: .init(metricName: "hokusai_http_requests", unitName: "total", helpText: "HTTP requests by route pattern and status"),
+            labels: [("method", method), ("route", route), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: .init(metricName: "hokusai_http_request_duration", unitName: "seconds", helpText: "HTTP request latency"),
+            labels: [("method", method), ("route", route)],
+            buckets: Self.latencyBuckets
+        ).record(duration)
+    }
+
+    func recordAuthentication(_ code: ValidationCode) {
+        registry.makeCounter(
+            descriptor: .init(metricName: "hokusai_auth_outcomes", unitName: "total", helpText: "Key validation outcomes by code"),
+            labels: [("code", code.rawValue)]
+        ).increment()
+    }
+
+    func render() -> String {
+        registry.emitToString()
+    }
+}

@@ -1,0 +1,23 @@
+/// One schema change. Migrations are append-only: once released, a migration is never edited;
+/// a later one changes what an earlier one made.
+public struct Migration: Sendable {
+    public let id: Int
+    public let name: String
+    /// The statements, in order. Most are the same on both engines; the kind is there for the few that are not.
+    public let statements: @Sendable (DatabaseKind) -> [String]
+
+    public init(id: Int, name: String, statements: @escaping @Sendable (DatabaseKind) -> [String]) {
+        self.id = id
+        self.name = name
+        self.statements = statements
+    }
+}
+
+/// Every migration, in the order they apply.
+public enum Migrations {
+    public static let all: [Migration] = [
+        M001_APIKeysAndAudit.migration
+    ]
+
+    public static var latestId: Int { all.last?.id ?? 0 }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import HokusaiCore
+import HokusaiServer
+import HokusaiStore
+import Hummingbird
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Start the server. On a store without keys, the first start creates an admin key and prints it once.")
+
+    @Option(help: "Address to listen on (env HOKUSAI_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one (env HOKUSAI_PORT; default 8001).")
+    var port: Int?
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var logging: LoggingOptions
+
+    @Option(name: .customLong("failed-auth-limit"), help: "Failed authentication attempts allowed per client address per minute (env HOKUSAI_FAILED_AUTH_LIMIT; default 30).")
+    var failedAuthLimit: Int?
+
+    @Option(name: .customLong("trust-forwarded-for"), help: "Take the client address from X-Forwarded-For, behind a load balancer (env HOKUSAI_TRUST_FORWARDED_FOR; default false).")
+    var trustForwardedFor: Bool?
+
+    func run() async throws {
+        var configuration = AppConfiguration()
+        configuration.host = Setting.string(host, env: "HOKUSAI_HOST") ?? "127.0.0.1"
+        configuration.port = try Setting.int(port, env: "HOKUSAI_PORT", default: 8001)
+        configuration.failedAttemptLimit = try Setting.int(failedAuthLimit, env: "HOKUSAI_FAILED_AUTH_LIMIT", default: 30)
+        configuration.trustForwardedFor = try Setting.bool(trustForwardedFor, env: "HOKUSAI_TRUST_FORWARDED_FOR", default: false)
+        guard (0...65535).contains(configuration.port) else { throw ValidationError("port must be 0 to 65535") }
+        configuration.logLevel = try logging.level()
+        let logger = try logging.makeLogger()
+
+        let location = try store.location()
+        let prepared: PreparedStore
+        do {
+            prepared = try await StorePreparation.prepare(location: location, logger: logger)
+        } catch {
+            throw CommandFailure("cannot open the store: \(error)")
+        }
+        logger.info("store ready", metadata: ["store": "\(prepared.database.displayName)"])
+
+        let host = configuration.host
+        let firstKey = prepared.firstAdminKey
+        let app = buildApplication(configuration: configuration, database: prepared.database, logger: logger) { port in
+            logger.info("listening", metadata: ["url": "http://\(host):\(port)"])
+            if let firstKey {
+                FirstKeyBanner.print(key: firstKey.apiKey, baseURL: "http://\(host):\(port)")
+            }
+        }
+        try await app.runService()
+    }
+}
+
+/// The only place the first admin key is ever shown.
+enum FirstKeyBanner {
+    static func print(key: String, baseURL: String) {
+        let text = """
+
+            ==============================================================================
+             First start: created an admin API key. It is shown only this once; store it
+             now (it cannot be recovered, only rotated or replaced):
+
+               \(key)
+
+             Try it:  export HOKUSAI_API_KEY=\(key)
+                      curl -H "Authorization: Bearer $HOKUSAI_API_KEY" \(baseURL)/api/v1/keys
+            ==============================================================================
+
+
+            """
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
