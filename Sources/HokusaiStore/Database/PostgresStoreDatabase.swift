@@ -28,8 +28,16 @@ public final class PostgresStoreDatabase: Database {
         configuration.options.maximumConnections = url.maximumConnections
         let client = PostgresClient(configuration: configuration, backgroundLogger: driverLogger(from: logger))
         let database = PostgresStoreDatabase(client: client, displayName: url.displayName)
+        // Give the pool's run loop a moment to start before the first lease, which otherwise
+        // logs a spurious "run() hasn't been called yet" warning.
+        try? await Task.sleep(for: .milliseconds(10))
         do {
-            try await database.read { db in try await db.raw("SELECT 1").run() }
+            if let schema = url.schema {
+                // The schema named in the URL is created on first use, like the SQLite file is.
+                try await database.read { db in try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
+            } else {
+                try await database.read { db in try await db.raw("SELECT 1").run() }
+            }
         } catch {
             await database.close()
             throw StoreError.cannotConnect(target: url.displayName, reason: String(reflecting: error))
