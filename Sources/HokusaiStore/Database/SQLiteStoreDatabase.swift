@@ -3,6 +3,7 @@ import Logging
 import NIOPosix
 import SQLKit
 import SQLiteKit
+import SQLiteNIO
 import Synchronization
 
 /// SQLite in WAL mode: one writer connection (writes queued in-process), several reader
@@ -15,8 +16,8 @@ public final class SQLiteStoreDatabase: Database {
     private let writeLock = AsyncLock()
     private let nextReader = Mutex(0)
 
-    /// Milliseconds a connection waits for another process's write lock (the CLI beside a
-    /// running server) before failing.
+    /// Milliseconds a statement waits for another process's lock (the CLI beside a running
+    /// server) before failing.
     public static let busyTimeoutMillis = 10_000
 
     private init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection]) {
@@ -30,14 +31,48 @@ public final class SQLiteStoreDatabase: Database {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let log = driverLogger(from: logger)
-        let writer = try await openConnection(path: path, logger: log)
-        // WAL is a property of the file: set once, by the writer, before readers open.
-        try await writer.sql(queryLogLevel: nil).raw("PRAGMA journal_mode = WAL").run()
-        var readers = [SQLiteConnection]()
-        for _ in 0..<max(1, readerCount) {
-            readers.append(try await openConnection(path: path, logger: log))
+        var opened = [SQLiteConnection]()
+        do {
+            let writer = try await openConnection(path: path, logger: log)
+            opened.append(writer)
+            try await enableWAL(on: writer)
+            var readers = [SQLiteConnection]()
+            for _ in 0..<max(1, readerCount) {
+                let reader = try await openConnection(path: path, logger: log)
+                opened.append(reader)
+                readers.append(reader)
+            }
+            return SQLiteStoreDatabase(path: path, writer: writer, readers: readers)
+        } catch {
+            for connection in opened { try? await connection.close() }
+            throw error
         }
-        return SQLiteStoreDatabase(path: path, writer: writer, readers: readers)
+    }
+
+    /// WAL is a property of the file, set by the first process to open it.
+    private static func enableWAL(on writer: SQLiteConnection) async throws {
+        let sql = writer.sql(queryLogLevel: nil)
+        try await retryingWhileBusy {
+            let mode = try await sql.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
+            if mode?.lowercased() != "wal" {
+                try await sql.raw("PRAGMA journal_mode = WAL").run()
+            }
+        }
+    }
+
+    /// Runs `body` again while SQLite reports the file busy, for up to `busyTimeoutMillis`.
+    static func retryingWhileBusy<R>(_ body: () async throws -> R) async throws -> R {
+        let deadline = ContinuousClock.now + .milliseconds(busyTimeoutMillis)
+        var delay = Duration.milliseconds(2)
+        while true {
+            do {
+                return try await body()
+            } catch let error as SQLiteError where error.reason == .busy || error.reason == .locked {
+                guard ContinuousClock.now + delay < deadline else { throw error }
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .milliseconds(100))
+            }
+        }
     }
 
     private static func openConnection(path: String, logger: Logger) async throws -> SQLiteConnection {
@@ -45,11 +80,19 @@ public final class SQLiteStoreDatabase: Database {
             storage: .file(path: path), threadPool: .singleton, logger: logger,
             on: MultiThreadedEventLoopGroup.singleton.any()
         ).get()
-        let sql = connection.sql(queryLogLevel: nil)
-        try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMillis))").run()
-        try await sql.raw("PRAGMA foreign_keys = ON").run()
-        try await sql.raw("PRAGMA synchronous = NORMAL").run()
-        return connection
+        do {
+            let sql = connection.sql(queryLogLevel: nil)
+            // No waiting inside SQLite: a busy handler would block one of the few threads of the
+            // pool every connection shares, and with it the very writer holding the lock. Waits
+            // happen in `retryingWhileBusy`, which sleeps without holding a thread.
+            try await sql.raw("PRAGMA busy_timeout = 0").run()
+            try await sql.raw("PRAGMA foreign_keys = ON").run()
+            try await sql.raw("PRAGMA synchronous = NORMAL").run()
+            return connection
+        } catch {
+            try? await connection.close()
+            throw error
+        }
     }
 
     public func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -57,13 +100,14 @@ public final class SQLiteStoreDatabase: Database {
             value = (value + 1) % readers.count
             return value
         }
-        return try await body(readers[index].sql(queryLogLevel: nil))
+        let db = readers[index].sql(queryLogLevel: nil)
+        return try await Self.retryingWhileBusy { try await body(db) }
     }
 
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let db = writer.sql(queryLogLevel: nil)
         return try await writeLock.withLock {
-            try await db.raw("BEGIN IMMEDIATE").run()
+            try await Self.retryingWhileBusy { try await db.raw("BEGIN IMMEDIATE").run() }
             do {
                 let result = try await body(db)
                 try await db.raw("COMMIT").run()

@@ -107,6 +107,10 @@ public struct KeyService: Sendable {
             try await keys.insert(issued.record, on: db)
             try await keys.revoke(id: old.id, at: plan.oldKeyEndsAt, replacedBy: issued.record.id, on: db)
             try await audit.insert(
+                Self.event(.keyCreated, issued.record, origin, now,
+                    detail: "created \(issued.record.maskedKey) by rotating \(old.id)"),
+                on: db)
+            try await audit.insert(
                 Self.event(.keyRotated, old, origin, now,
                     detail: "rotated \(old.maskedKey) to \(issued.record.id) (\(issued.record.maskedKey)); "
                         + "old key works until \(Timestamp.iso8601(plan.oldKeyEndsAt))"),

@@ -1,0 +1,57 @@
+import Foundation
+import HokusaiCore
+import HokusaiServer
+import HokusaiStore
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite struct ProbeTests {
+    @Test(arguments: TestStoreKind.available)
+    func healthReportsVersionAndReadyRunsRealChecks(kind: TestStoreKind) async throws {
+        try await TestApp.run(kind) { client, _ in
+            let health = try await client.call(.get, "/health")
+            #expect(health.string("status") == "healthy")
+            #expect(health.string("version") == HokusaiVersion.current)
+            #expect(try await client.call(.get, "/api/health").string("version") == HokusaiVersion.current)
+            let ready = try await client.call(.get, "/ready")
+            #expect(ready.status == .ok)
+            #expect(ready["ready"] as? Bool == true)
+            let names = (ready["checks"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            #expect(names == ["store", "migrations"])
+            #expect(try await client.call(.get, "/live")["alive"] as? Bool == true)
+            #expect(try await client.call(.get, "/version").string("api_version") == "v1")
+        }
+    }
+
+    @Test(arguments: TestStoreKind.available)
+    func readyFailsWhenTheSchemaIsBehind(kind: TestStoreKind) async throws {
+        try await TestApp.run(kind) { client, app in
+            try await app.database.transaction { db in try await db.raw("DELETE FROM hokusai_migrations").run() }
+            let ready = try await client.call(.get, "/ready")
+            #expect(ready.status == .serviceUnavailable)
+            let migrations = (ready["checks"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "migrations" }
+            #expect(migrations?["passed"] as? Bool == false)
+            #expect((migrations?["detail"] as? String)?.contains("hokusai migrate") == true)
+        }
+    }
+
+    @Test(arguments: TestStoreKind.available)
+    func metricsCountRoutesByPatternAndAuthOutcomesByCode(kind: TestStoreKind) async throws {
+        try await TestApp.run(kind) { client, app in
+            let (_, id) = try await client.createKey(admin: app.adminKey, #"{"name":"m","user_id":"alice"}"#)
+            _ = try await client.call(.get, "/api/v1/keys/\(id)", key: app.adminKey)
+            _ = try await client.call(.get, "/api/v1/keys")
+            _ = try await client.call(.get, "/api/v1/keys", key: APIKeyFormat.generate(environment: .production))
+            let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(text.contains(#"hokusai_http_requests_total{method="GET",route="/api/v1/keys/{id}",status="200"} 1"#))
+            #expect(text.contains(#"hokusai_auth_outcomes_total{code="MISSING"} 1"#))
+            #expect(text.contains(#"hokusai_auth_outcomes_total{code="NOT_FOUND"} 1"#))
+            #expect(text.contains(#"hokusai_auth_outcomes_total{code="VALID"}"#))
+            #expect(text.contains("hokusai_http_request_duration_seconds_bucket"))
+            #expect(!text.contains(id))
+            #expect(!text.contains("hk_live_"))
+        }
+    }
+}
