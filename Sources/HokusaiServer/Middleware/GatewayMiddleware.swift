@@ -83,7 +83,7 @@ struct GatewayMiddleware: RouterMiddleware {
         return KeyRejection(
             code: .keyInQueryString,
             message: "API keys are not accepted in the query string (parameter '\(name)'): it is logged by proxies "
-                + "and kept in browser history. Send the key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>', "
+                + "and kept in browser history. Send the key in a header instead, 'Authorization: Bearer <key>' or 'X-API-Key: <key>', "
                 + "and revoke this key if the URL was shared")
     }
 }
