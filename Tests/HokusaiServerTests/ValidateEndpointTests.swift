@@ -63,6 +63,8 @@ import Testing
             #expect(revoked.status == .unauthorized && revoked.string("code") == "REVOKED")
             let badScope = try await validate(#"{"api_key":"\#(key)","required_scope":"everything"}"#)
             #expect(badScope.status == .badRequest && badScope.string("field") == "required_scope")
+            let badAddress = try await validate(#"{"api_key":"\#(key)","client_ip":"not an address"}"#)
+            #expect(badAddress.status == .badRequest && badAddress.string("field") == "client_ip")
         }
     }
 
@@ -78,6 +80,20 @@ import Testing
             #expect(limited.string("code") == "RATE_LIMITED")
             #expect(limited.header("Retry-After") != nil)
             #expect(limited.header("X-RateLimit-Remaining") == "0")
+        }
+    }
+}
+
+@Suite struct ValidateOnBehalfTests {
+    @Test(arguments: TestStoreKind.available)
+    func theEndClientAddressIsAuditedButNotLimited(kind: TestStoreKind) async throws {
+        try await TestApp.run(kind) { client, app in
+            let stranger = APIKeyFormat.generate(environment: .production)
+            _ = try await client.call(.post, "/api/v1/keys/validate", json: #"{"api_key":"\#(stranger)","client_ip":"203.0.113.7"}"#)
+            try await eventually {
+                let audit = try await client.call(.get, "/api/v1/audit?event=auth.failed", key: app.adminKey)
+                return audit.text.contains("on behalf of 203.0.113.7")
+            }
         }
     }
 }

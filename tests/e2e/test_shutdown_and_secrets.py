@@ -45,3 +45,31 @@ def test_keys_never_reach_the_logs_or_the_database_file(store_args, tmp_path):
         content = path.read_bytes()
         for secret in (admin, key):
             assert secret.encode() not in content, f"key found in {path.name}"
+
+
+def test_a_request_in_flight_at_sigterm_is_answered(store_args, tmp_path):
+    """The request has started (headers and half its body sent) when SIGTERM arrives; it must
+    still complete and be answered before the process exits."""
+    import socket
+    import time
+    from urllib.parse import urlparse
+
+    server = Server(store_args, tmp_path).start()
+    admin = server.printed_keys()[0]
+    address = urlparse(server.url)
+    body = b'{"name": "in flight", "user_id": "alice"}'
+    head = (
+        f"POST /api/v1/keys HTTP/1.1\r\nHost: {address.netloc}\r\nAuthorization: Bearer {admin}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(head + body[:10])
+        time.sleep(0.3)
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        connection.sendall(body[10:])
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 201"), reply[:200]
+    assert server.process.wait(timeout=30) == 0

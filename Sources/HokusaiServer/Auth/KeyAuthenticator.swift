@@ -10,8 +10,13 @@ enum AuthenticationOutcome: Sendable {
 
 /// Who is asking, for limits and the audit log.
 struct RequestOrigin: Sendable {
+    /// The connection's address (or the load balancer's `X-Forwarded-For` when trusted): what the
+    /// per-address limit counts.
     let clientIP: String
     let requestId: String
+    /// The end client a gateway says it validates for (`client_ip` in a validation body). Recorded
+    /// in the audit log only: a caller could name any address, so limits never use it.
+    var onBehalfOf: String? = nil
 }
 
 /// Checks a presented credential end to end: per-address failure limit, format and checksum
@@ -90,7 +95,8 @@ struct KeyAuthenticator: Sendable {
         }
         recorder.noteFailure(AuditEvent(
             occurredAt: now, kind: .authFailed, keyId: rejection.keyId, userId: userId, code: rejection.code.rawValue,
-            clientIP: origin.clientIP, requestId: origin.requestId, detail: rejection.message))
+            clientIP: origin.clientIP, requestId: origin.requestId,
+            detail: rejection.message + (origin.onBehalfOf.map { " (validated on behalf of \($0))" } ?? "")))
         return .rejected(rejection, rateLimit: nil)
     }
 }

@@ -55,8 +55,14 @@ struct ValidateController {
             presented = PresentedCredential.extract(
                 authorization: request.headers[.authorization], xAPIKey: request.headers[.xAPIKey])
         }
-        let outcome = try await authenticator.authenticate(
-            presented, demand: demand, origin: RequestOrigin(clientIP: context.clientIP, requestId: context.requestId))
+        var origin = RequestOrigin(clientIP: context.clientIP, requestId: context.requestId)
+        if let clientIp = body.clientIp {
+            guard clientIp.count <= 64, clientIp.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else {
+                throw APIError.invalidParameter(field: "client_ip", message: "client_ip must be an IPv4 or IPv6 address")
+            }
+            origin.onBehalfOf = clientIp
+        }
+        let outcome = try await authenticator.authenticate(presented, demand: demand, origin: origin)
         switch outcome {
         case .accepted(let key, let decision):
             context.notes.authCode = .valid
