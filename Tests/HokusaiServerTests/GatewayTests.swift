@@ -164,3 +164,22 @@ import Testing
         }
     }
 }
+
+@Suite struct StoreOutageTests {
+    @Test(arguments: TestStoreKind.available)
+    func aStoreOutageIsA503NeverABadKey(kind: TestStoreKind) async throws {
+        try await TestApp.run(kind) { client, app in
+            await app.database.close()
+            let reply = try await client.call(.get, "/api/v1/keys", key: app.adminKey)
+            #expect(reply.status == .serviceUnavailable)
+            #expect(reply.string("error") == "AUTH_UNAVAILABLE")
+            #expect(reply.string("detail") == "Authentication service unavailable")
+            #expect(reply.header("Retry-After") == "1")
+            let mlflow = try await client.call(.get, "/api/2.0/mlflow/experiments/search", key: app.adminKey)
+            #expect(mlflow.status == .serviceUnavailable)
+            #expect(mlflow.string("error_code") == "TEMPORARILY_UNAVAILABLE")
+            let ready = try await client.call(.get, "/ready")
+            #expect(ready.status == .serviceUnavailable)
+        }
+    }
+}

@@ -62,7 +62,13 @@ struct KeyAuthenticator: Sendable {
             return reject(KeyRejection(code: .malformed, message: problem.message), origin: origin, now: now)
         }
         let hash = APIKeyFormat.hash(found.key)
-        let record = try await database.read { [keys] db in try await keys.find(hash: hash, on: db) }
+        let record: KeyRecord?
+        do {
+            record = try await database.read { [keys] db in try await keys.find(hash: hash, on: db) }
+        } catch {
+            // A store outage is ours, not the user's: never answer it as a bad key.
+            throw APIError.keyStoreUnavailable
+        }
         let key: KeyRecord
         switch KeyVerifier.verify(record: record, demand: demand, now: now) {
         case .failure(let rejection):

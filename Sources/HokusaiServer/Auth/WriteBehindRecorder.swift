@@ -88,7 +88,7 @@ public final class WriteBehindRecorder: Service, Sendable {
         do {
             try await flush()
         } catch {
-            logger.error("write-behind flush failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
+            logger.error("write-behind flush failed; will retry", metadata: ["error": "\(String(describing: error))"])
         }
     }
 }

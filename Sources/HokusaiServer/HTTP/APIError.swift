@@ -116,6 +116,14 @@ extension APIError {
         }
     }
 
+    /// The key store did not answer, so no key can be checked. 503 with Retry-After, never a 401:
+    /// the reference system answered its auth outages as bad keys for a year.
+    static let keyStoreUnavailable = APIError(
+        status: .serviceUnavailable, code: "AUTH_UNAVAILABLE",
+        message: "The key store did not answer, so the key could not be checked; this is not a problem with the key. Retry shortly.",
+        detail: "Authentication service unavailable", mlflowCode: "TEMPORARILY_UNAVAILABLE",
+        headers: [.retryAfter: "1"])
+
     static let internalError = APIError(
         status: .internalServerError, code: "INTERNAL_ERROR",
         message: "Internal server error; the request id identifies it in the server log")

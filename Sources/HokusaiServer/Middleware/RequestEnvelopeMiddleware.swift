@@ -36,7 +36,9 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
             // The framework's own errors (no route: a bare 404; body too large) in our format.
             response = try APIError(framework: error).render(family: family, requestId: context.requestId)
         } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            // `describing`, not `reflecting`: database errors' debug form includes bound values,
+            // and those include key hashes.
+            context.logger.error("unhandled error", metadata: ["error": "\(String(describing: error))"])
             response = try APIError.internalError.render(family: family, requestId: context.requestId)
         }
         let isRouted = routes.allowedMethods(for: request.uri.path).contains(request.method)
