@@ -1,60 +1,12 @@
 import Foundation
+import HokusaiServer
 
 /// Tables for `hokusai keys …`, read from the key service's JSON so local and remote print alike.
 enum KeyOutput {
-    struct Info: Decodable {
-        let id: String
-        let name: String
-        let maskedKey: String
-        let userId: String
-        let serviceId: String
-        let environment: String
-        let scopes: [String]
-        let isActive: Bool
-        let rateLimitPerHour: Int
-        let createdAt: String
-        let expiresAt: String?
-        let revokedAt: String?
-        let lastUsedAt: String?
-
-        enum CodingKeys: String, CodingKey {
-            case id, name, environment, scopes
-            case maskedKey = "masked_key"
-            case userId = "user_id"
-            case serviceId = "service_id"
-            case isActive = "is_active"
-            case rateLimitPerHour = "rate_limit_per_hour"
-            case createdAt = "created_at"
-            case expiresAt = "expires_at"
-            case revokedAt = "revoked_at"
-            case lastUsedAt = "last_used_at"
-        }
-    }
-
-    struct Issued: Decodable {
-        let apiKey: String
-        let keyInfo: Info
-        let previousKey: Info?
-        enum CodingKeys: String, CodingKey {
-            case apiKey = "api_key"
-            case keyInfo = "key_info"
-            case previousKey = "previous_key"
-        }
-    }
-
-    struct Listing: Decodable { let keys: [Info] }
-
-    struct Revoked: Decodable {
-        let message: String
-        let keyInfo: Info
-        enum CodingKeys: String, CodingKey {
-            case message
-            case keyInfo = "key_info"
-        }
-    }
+    typealias Info = KeyInfo
 
     static func issued(_ data: Data) throws -> String {
-        let issued = try JSONDecoder().decode(Issued.self, from: data)
+        let issued = try JSONDecoder().decode(IssuedKeyResponse.self, from: data)
         var lines = [
             "API key (shown once; store it now):",
             "",
@@ -74,12 +26,12 @@ enum KeyOutput {
     }
 
     static func revoked(_ data: Data) throws -> String {
-        let revoked = try JSONDecoder().decode(Revoked.self, from: data)
+        let revoked = try JSONDecoder().decode(RevokedKeyResponse.self, from: data)
         return revoked.message + "\n" + details(revoked.keyInfo)
     }
 
     static func list(_ data: Data) throws -> String {
-        let keys = try JSONDecoder().decode(Listing.self, from: data).keys
+        let keys = try JSONDecoder().decode(KeyListResponse.self, from: data).keys
         let header = ["ID", "NAME", "KEY", "USER", "SERVICE", "SCOPES", "STATE", "CREATED", "LAST USED"]
         let rows = keys.map { key in
             [key.id, key.name, key.maskedKey, key.userId, key.serviceId, key.scopes.joined(separator: ","),

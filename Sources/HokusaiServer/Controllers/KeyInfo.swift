@@ -2,28 +2,28 @@ import HokusaiCore
 
 /// A key as the API shows it: everything but the key, which appears only masked.
 /// `key_id` and `key_prefix` repeat `id` and the masked head for the reference system's clients.
-public struct KeyInfo: Encodable, Sendable {
-    let id: String
-    let keyId: String
-    let name: String
-    let maskedKey: String
-    let keyPrefix: String
-    let userId: String
-    let email: String?
-    let serviceId: String
-    let environment: String
-    let scopes: [String]
-    let isAdmin: Bool
-    let isActive: Bool
-    let rateLimitPerHour: Int
-    let billingPlan: String
-    let createdAt: String
-    let expiresAt: String?
-    let revokedAt: String?
-    let lastUsedAt: String?
-    let createdBy: String?
-    let rotatedFrom: String?
-    let replacedBy: String?
+public struct KeyInfo: Codable, Sendable {
+    public let id: String
+    public let keyId: String
+    public let name: String
+    public let maskedKey: String
+    public let keyPrefix: String
+    public let userId: String
+    public let email: String?
+    public let serviceId: String
+    public let environment: String
+    public let scopes: [String]
+    public let isAdmin: Bool
+    public let isActive: Bool
+    public let rateLimitPerHour: Int
+    public let billingPlan: String
+    public let createdAt: String
+    public let expiresAt: String?
+    public let revokedAt: String?
+    public let lastUsedAt: String?
+    public let createdBy: String?
+    public let rotatedFrom: String?
+    public let replacedBy: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, email, environment, scopes
@@ -97,11 +97,11 @@ public struct KeyInfo: Encodable, Sendable {
 }
 
 /// `{api_key, key_id, key_info}`: the only response that ever carries a key.
-public struct IssuedKeyResponse: Encodable, Sendable {
-    let apiKey: String
-    let keyId: String
-    let keyInfo: KeyInfo
-    let previousKey: KeyInfo?
+public struct IssuedKeyResponse: Codable, Sendable {
+    public let apiKey: String
+    public let keyId: String
+    public let keyInfo: KeyInfo
+    public let previousKey: KeyInfo?
 
     public init(apiKey: String, keyId: String, keyInfo: KeyInfo, previousKey: KeyInfo?) {
         self.apiKey = apiKey
@@ -118,9 +118,9 @@ public struct IssuedKeyResponse: Encodable, Sendable {
     }
 }
 
-public struct KeyListResponse: Encodable, Sendable {
-    let keys: [KeyInfo]
-    let nextPageToken: String?
+public struct KeyListResponse: Codable, Sendable {
+    public let keys: [KeyInfo]
+    public let nextPageToken: String?
 
     public init(keys: [KeyInfo], nextPageToken: String?) {
         self.keys = keys

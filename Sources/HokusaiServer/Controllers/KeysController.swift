@@ -120,9 +120,9 @@ struct KeysController {
     }
 }
 
-public struct RevokedKeyResponse: Encodable, Sendable {
-    let message: String
-    let keyInfo: KeyInfo
+public struct RevokedKeyResponse: Codable, Sendable {
+    public let message: String
+    public let keyInfo: KeyInfo
 
     public init(message: String, keyInfo: KeyInfo) {
         self.message = message

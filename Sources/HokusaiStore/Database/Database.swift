@@ -44,6 +44,22 @@ extension Database {
     }
 }
 
+/// Runs `body` between `begin` and `COMMIT` on one session, rolling back if it throws.
+func runTransaction<R: Sendable>(
+    on db: any SQLDatabase, begin: @Sendable () async throws -> Void,
+    _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
+) async throws -> R {
+    try await begin()
+    do {
+        let result = try await body(db)
+        try await db.raw("COMMIT").run()
+        return result
+    } catch {
+        try? await db.raw("ROLLBACK").run()
+        throw error
+    }
+}
+
 /// Logger for database drivers. Capped at `.notice` so no driver ever logs statements or bound
 /// values (key hashes are secrets), whatever level the application runs at.
 func driverLogger(from logger: Logger) -> Logger {

@@ -107,15 +107,9 @@ public final class SQLiteStoreDatabase: Database {
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let db = writer.sql(queryLogLevel: nil)
         return try await writeLock.withLock {
-            try await Self.retryingWhileBusy { try await db.raw("BEGIN IMMEDIATE").run() }
-            do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
-            }
+            try await runTransaction(on: db, begin: {
+                try await Self.retryingWhileBusy { try await db.raw("BEGIN IMMEDIATE").run() }
+            }, body)
         }
     }
 
