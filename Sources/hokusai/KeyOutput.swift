@@ -34,8 +34,10 @@ enum KeyOutput {
         let keys = try JSONDecoder().decode(KeyListResponse.self, from: data).keys
         let header = ["ID", "NAME", "KEY", "USER", "SERVICE", "SCOPES", "STATE", "CREATED", "LAST USED"]
         let rows = keys.map { key in
-            [key.id, key.name, key.maskedKey, key.userId, key.serviceId, key.scopes.joined(separator: ","),
-             state(key), key.createdAt, key.lastUsedAt ?? "-"]
+            [
+                key.id, key.name, key.maskedKey, key.userId, key.serviceId, key.scopes.joined(separator: ","),
+                state(key), key.createdAt, key.lastUsedAt ?? "-",
+            ]
         }
         return table([header] + rows) + "\n\(keys.count) key(s)"
     }
@@ -68,7 +70,8 @@ enum KeyOutput {
 
     static func prettyJSON(_ data: Data) -> String {
         guard let object = try? JSONSerialization.jsonObject(with: data),
-            let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let pretty = try? JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         else { return String(decoding: data, as: UTF8.self) }
         return String(decoding: pretty, as: UTF8.self)
     }

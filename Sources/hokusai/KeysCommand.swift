@@ -60,11 +60,15 @@ extension KeysCommand {
 
         @Option(help: "A name for the key (default: \"cli key\").") var name: String?
         @Flag(help: "Grant the admin scope (key management and every other scope).") var admin = false
-        @Option(name: .customLong("user-id"), help: "Owner (offline default: admin with --admin; through --url: the calling key's user).") var userId: String?
+        @Option(
+            name: .customLong("user-id"),
+            help: "Owner (offline default: admin with --admin; through --url: the calling key's user).") var userId: String?
         @Option(help: "Owner's email.") var email: String?
         @Option(name: .customLong("service-id"), help: "Service the key is for (default platform).") var serviceId: String?
-        @Option(help: "production (hk_live_), test (hk_test_) or development (hk_dev_); default production.") var environment: String?
-        @Option(name: .customLong("scope"), help: "A scope: read, write or admin (repeatable; default read and write).") var scopes: [String] = []
+        @Option(help: "production (hk_live_), test (hk_test_) or development (hk_dev_); default production.") var environment:
+            String?
+        @Option(name: .customLong("scope"), help: "A scope: read, write or admin (repeatable; default read and write).")
+        var scopes: [String] = []
         @Option(name: .customLong("expires-in-days"), help: "Expiry, 1 to 365 days (default: never).") var expiresInDays: Int?
         @Option(name: .customLong("rate-limit"), help: "Requests per hour, 10 to 100000 (default 1000).") var rateLimit: Int?
         @Option(name: .customLong("billing-plan"), help: "Billing plan (default free).") var billingPlan: String?
@@ -137,7 +141,9 @@ extension KeysCommand {
         static let configuration = CommandConfiguration(
             abstract: "Issue a replacement with the same settings; the old key keeps working for the grace period.")
         @Argument(help: "The key's id (key_…).") var id: String
-        @Option(name: .customLong("grace-seconds"), help: "How long the old key keeps working, 0 to 2592000 (default 86400), never past its expiry.")
+        @Option(
+            name: .customLong("grace-seconds"),
+            help: "How long the old key keeps working, 0 to 2592000 (default 86400), never past its expiry.")
         var graceSeconds: Int?
         @OptionGroup var target: KeyTargetOptions
 

@@ -28,8 +28,9 @@ struct LocalKeyBackend: KeyBackend {
         case .success(let value): settings = value
         }
         let issued = try await service.issue(settings, origin: .localOperator)
-        return try encode(IssuedKeyResponse(
-            apiKey: issued.apiKey, keyId: issued.record.id, keyInfo: KeyInfo(issued.record), previousKey: nil))
+        return try encode(
+            IssuedKeyResponse(
+                apiKey: issued.apiKey, keyId: issued.record.id, keyInfo: KeyInfo(issued.record), previousKey: nil))
     }
 
     func list(userId: String?, serviceId: String?, activeOnly: Bool, limit: Int) async throws -> Data {
@@ -55,8 +56,9 @@ struct LocalKeyBackend: KeyBackend {
         case .notFound: throw CommandFailure("no API key with id '\(id)'")
         case .refused(let problem): throw CommandFailure(Self.describe(problem))
         case .rotated(let new, let old):
-            return try encode(IssuedKeyResponse(
-                apiKey: new.apiKey, keyId: new.record.id, keyInfo: KeyInfo(new.record), previousKey: KeyInfo(old)))
+            return try encode(
+                IssuedKeyResponse(
+                    apiKey: new.apiKey, keyId: new.record.id, keyInfo: KeyInfo(new.record), previousKey: KeyInfo(old)))
         }
     }
 

@@ -19,8 +19,9 @@ struct MigrateCommand: AsyncParsableCommand {
         do {
             if status {
                 let state = try await runner.status()
-                print("\(database.displayName): migration \(state.appliedId) of \(state.latestId) applied"
-                    + (state.isCurrent ? " (current)" : " (run 'hokusai migrate')"))
+                print(
+                    "\(database.displayName): migration \(state.appliedId) of \(state.latestId) applied"
+                        + (state.isCurrent ? " (current)" : " (run 'hokusai migrate')"))
             } else {
                 let applied = try await runner.migrate()
                 if applied.isEmpty {

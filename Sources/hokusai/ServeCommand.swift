@@ -19,10 +19,16 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var logging: LoggingOptions
 
-    @Option(name: .customLong("failed-auth-limit"), help: "Failed authentication attempts allowed per client address per minute (env HOKUSAI_FAILED_AUTH_LIMIT; default 30).")
+    @Option(
+        name: .customLong("failed-auth-limit"),
+        help: "Failed authentication attempts allowed per client address per minute (env HOKUSAI_FAILED_AUTH_LIMIT; default 30).")
     var failedAuthLimit: Int?
 
-    @Option(name: .customLong("trust-forwarded-for"), help: "Take the client address from X-Forwarded-For, behind a load balancer (env HOKUSAI_TRUST_FORWARDED_FOR; default false).")
+    @Option(
+        name: .customLong("trust-forwarded-for"),
+        help:
+            "Take the client address from X-Forwarded-For, behind a load balancer (env HOKUSAI_TRUST_FORWARDED_FOR; default false)."
+    )
     var trustForwardedFor: Bool?
 
     func run() async throws {

@@ -32,10 +32,16 @@ enum Setting {
 
 /// Where the store is, for every command that opens it.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "Data folder for the SQLite file and artifacts (env HOKUSAI_DATA_DIR; default ./hokusai-data).")
+    @Option(
+        name: .customLong("data-dir"),
+        help: "Data folder for the SQLite file and artifacts (env HOKUSAI_DATA_DIR; default ./hokusai-data).")
     var dataDirectory: String?
 
-    @Option(name: .customLong("database-url"), help: "postgres://user:pass@host:port/db selects PostgreSQL; default is SQLite in the data folder (env HOKUSAI_DATABASE_URL).")
+    @Option(
+        name: .customLong("database-url"),
+        help:
+            "postgres://user:pass@host:port/db selects PostgreSQL; default is SQLite in the data folder (env HOKUSAI_DATABASE_URL)."
+    )
     var databaseURL: String?
 
     var resolvedDataDirectory: String {
@@ -54,7 +60,9 @@ struct StoreOptions: ParsableArguments {
 
 /// Log level and a stderr logger, shared by every command.
 struct LoggingOptions: ParsableArguments {
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env HOKUSAI_LOG_LEVEL; default info).")
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace, debug, info, notice, warning, error or critical (env HOKUSAI_LOG_LEVEL; default info).")
     var logLevel: String?
 
     func level() throws -> Logger.Level {

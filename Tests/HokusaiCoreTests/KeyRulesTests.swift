@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct KeyCreationRulesTests {
     let now: Int64 = 1_000_000
-    let alice = KeyCaller(keyId: "key_a", userId: "alice", email: "a@x.io", scopes: ScopeSet([.read, .write]), rateLimitPerHour: 500)
+    let alice = KeyCaller(
+        keyId: "key_a", userId: "alice", email: "a@x.io", scopes: ScopeSet([.read, .write]), rateLimitPerHour: 500)
     let admin = KeyCaller(keyId: "key_0", userId: "admin", email: nil, scopes: ScopeSet([.admin]), rateLimitPerHour: 100_000)
 
     func problem(_ request: KeyCreationRequest, caller: KeyCaller?) -> KeyRequestProblem? {
@@ -80,7 +81,9 @@ import Testing
     }
 
     @Test func adminsCreateForAnyone() throws {
-        let settings = try KeyCreationRules.settings(for: .init(name: "k", scopes: ["mlflow:admin"], userId: "bob"), caller: admin, now: now).get()
+        let settings = try KeyCreationRules.settings(
+            for: .init(name: "k", scopes: ["mlflow:admin"], userId: "bob"), caller: admin, now: now
+        ).get()
         #expect(settings.userId == "bob" && settings.scopes == ScopeSet([.admin]))
     }
 }
@@ -118,7 +121,8 @@ import Testing
     }
 
     @Test func graceOutsideItsRangeIsNamed() {
-        guard case .failure(.invalidField(let field, _)) = KeyRotationRules.plan(for: sampleRecord(), graceSeconds: -1, now: now) else {
+        guard case .failure(.invalidField(let field, _)) = KeyRotationRules.plan(for: sampleRecord(), graceSeconds: -1, now: now)
+        else {
             Issue.record("expected an invalid field")
             return
         }

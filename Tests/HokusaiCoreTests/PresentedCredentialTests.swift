@@ -39,7 +39,9 @@ import Testing
         #expect(found("   ", "") == nil)
     }
 
-    @Test(arguments: ["Token abc", "Bearer", "Bearer    ", "Basic !!!notbase64", "Basic " + Data("nocolon".utf8).base64EncodedString()])
+    @Test(arguments: [
+        "Token abc", "Bearer", "Bearer    ", "Basic !!!notbase64", "Basic " + Data("nocolon".utf8).base64EncodedString(),
+    ])
     func unusableAuthorizationIsMalformed(header: String) {
         guard case .failure(let rejection) = PresentedCredential.extract(authorization: header, xAPIKey: nil) else {
             Issue.record("expected a rejection for \(header)")

@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import HokusaiCore
 import HokusaiStore
-import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing

@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import HokusaiCore
 import HokusaiStore
-import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -75,9 +75,11 @@ import Testing
     @Test(arguments: TestStoreKind.available)
     func expiredKeyIsRefusedAsExpired(kind: TestStoreKind) async throws {
         try await TestApp.run(kind) { client, app in
-            let (key, id) = try await client.createKey(admin: app.adminKey, #"{"name":"e","user_id":"alice","expires_in_days":1}"#)
+            let (key, id) = try await client.createKey(
+                admin: app.adminKey, #"{"name":"e","user_id":"alice","expires_in_days":1}"#)
             try await app.database.transaction { db in
-                try await db.raw("UPDATE api_keys SET expires_at = \(bind: Timestamp.nowMillis() - 1000) WHERE id = \(bind: id)").run()
+                try await db.raw("UPDATE api_keys SET expires_at = \(bind: Timestamp.nowMillis() - 1000) WHERE id = \(bind: id)")
+                    .run()
             }
             let reply = try await client.call(.get, "/api/v1/keys", key: key)
             #expect(reply.status == .unauthorized)
@@ -156,7 +158,8 @@ import Testing
             let broken = try await client.call(.post, "/api/v1/keys", key: app.adminKey, json: #"{"name": "#)
             #expect(broken.status == .badRequest)
             #expect(broken.string("error") == "INVALID_JSON")
-            let wrongType = try await client.call(.post, "/api/v1/keys", key: app.adminKey, json: #"{"name": "k", "rate_limit_per_hour": "lots"}"#)
+            let wrongType = try await client.call(
+                .post, "/api/v1/keys", key: app.adminKey, json: #"{"name": "k", "rate_limit_per_hour": "lots"}"#)
             #expect(wrongType.status == .badRequest)
             #expect(wrongType.string("message") == "Field 'rate_limit_per_hour' must be an integer")
             let notObject = try await client.call(.post, "/api/v1/keys", key: app.adminKey, json: "[1]")

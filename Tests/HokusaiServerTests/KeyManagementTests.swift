@@ -1,6 +1,6 @@
 import Foundation
-import HokusaiCore
 import HTTPTypes
+import HokusaiCore
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -11,7 +11,9 @@ import Testing
         try await TestApp.run(kind) { client, app in
             let reply = try await client.call(
                 .post, "/api/v1/keys", key: app.adminKey,
-                json: #"{"name":"ci","user_id":"bob","email":"b@x.io","environment":"test","scopes":["mlflow:write"],"expires_in_days":30,"rate_limit_per_hour":50,"billing_plan":"pro"}"#)
+                json:
+                    #"{"name":"ci","user_id":"bob","email":"b@x.io","environment":"test","scopes":["mlflow:write"],"expires_in_days":30,"rate_limit_per_hour":50,"billing_plan":"pro"}"#
+            )
             #expect(reply.status == .created)
             let key = try #require(reply.string("api_key"))
             #expect(key.hasPrefix("hk_test_"))
@@ -62,7 +64,8 @@ import Testing
     @Test(arguments: TestStoreKind.available)
     func rotationIssuesAReplacementAndKeepsTheOldKeyForTheGrace(kind: TestStoreKind) async throws {
         try await TestApp.run(kind) { client, app in
-            let (old, id) = try await client.createKey(admin: app.adminKey, #"{"name":"r","user_id":"alice","scopes":["read"],"rate_limit_per_hour":77}"#)
+            let (old, id) = try await client.createKey(
+                admin: app.adminKey, #"{"name":"r","user_id":"alice","scopes":["read"],"rate_limit_per_hour":77}"#)
             let rotated = try await client.call(.post, "/api/v1/keys/\(id)/rotate", key: old, json: #"{"grace_seconds":3600}"#)
             #expect(rotated.status == .ok)
             let new = try #require(rotated.string("api_key"))
@@ -83,14 +86,16 @@ import Testing
     func rotationWithoutGraceRevokesTheOldKeyAtOnce(kind: TestStoreKind) async throws {
         try await TestApp.run(kind) { client, app in
             let (old, id) = try await client.createKey(admin: app.adminKey, #"{"name":"r","user_id":"alice"}"#)
-            let rotated = try await client.call(.post, "/api/v1/keys/\(id)/rotate", key: app.adminKey, json: #"{"grace_seconds":0}"#)
+            let rotated = try await client.call(
+                .post, "/api/v1/keys/\(id)/rotate", key: app.adminKey, json: #"{"grace_seconds":0}"#)
             let new = try #require(rotated.string("api_key"))
             let refused = try await client.call(.get, "/api/v1/keys", key: old)
             #expect(refused.string("error") == "REVOKED")
             #expect(refused.string("message")?.contains("rotated") == true)
             #expect(try await client.call(.get, "/api/v1/keys", key: new).status == .ok)
             let (_, other) = try await client.createKey(admin: app.adminKey, #"{"name":"g","user_id":"alice"}"#)
-            let badGrace = try await client.call(.post, "/api/v1/keys/\(other)/rotate", key: app.adminKey, json: #"{"grace_seconds":-5}"#)
+            let badGrace = try await client.call(
+                .post, "/api/v1/keys/\(other)/rotate", key: app.adminKey, json: #"{"grace_seconds":-5}"#)
             #expect(badGrace.status == .badRequest && badGrace.string("field") == "grace_seconds")
         }
     }
@@ -99,14 +104,16 @@ import Testing
     func listingFiltersAndPages(kind: TestStoreKind) async throws {
         try await TestApp.run(kind) { client, app in
             for index in 0..<5 {
-                _ = try await client.createKey(admin: app.adminKey, #"{"name":"k\#(index)","user_id":"carol","service_id":"website"}"#)
+                _ = try await client.createKey(
+                    admin: app.adminKey, #"{"name":"k\#(index)","user_id":"carol","service_id":"website"}"#)
             }
             let first = try await client.call(.get, "/api/v1/keys?user_id=carol&limit=2", key: app.adminKey)
             #expect((first["keys"] as? [Any])?.count == 2)
             var token = try #require(first.string("next_page_token"))
             var seen = 2
             while true {
-                let page = try await client.call(.get, "/api/v1/keys?user_id=carol&limit=2&page_token=\(token)", key: app.adminKey)
+                let page = try await client.call(
+                    .get, "/api/v1/keys?user_id=carol&limit=2&page_token=\(token)", key: app.adminKey)
                 seen += (page["keys"] as? [Any])?.count ?? 0
                 guard let next = page.string("next_page_token") else { break }
                 token = next
@@ -124,11 +131,14 @@ import Testing
     @Test(arguments: TestStoreKind.available)
     func invalidCreationNamesTheField(kind: TestStoreKind) async throws {
         try await TestApp.run(kind) { client, app in
-            let reply = try await client.call(.post, "/api/v1/keys", key: app.adminKey, json: #"{"name":"x","rate_limit_per_hour":5}"#)
+            let reply = try await client.call(
+                .post, "/api/v1/keys", key: app.adminKey, json: #"{"name":"x","rate_limit_per_hour":5}"#)
             #expect(reply.status == .badRequest)
             #expect(reply.string("field") == "rate_limit_per_hour")
             #expect(reply.string("message")?.contains("between 10 and 100000") == true)
-            let count = try await app.database.read { db in try await db.raw("SELECT COUNT(*) AS n FROM api_keys").first()?.decode(column: "n", as: Int.self) }
+            let count = try await app.database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM api_keys").first()?.decode(column: "n", as: Int.self)
+            }
             #expect(count == 1)
         }
     }

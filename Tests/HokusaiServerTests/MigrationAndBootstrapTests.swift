@@ -85,20 +85,26 @@ import Testing
     func aFailedMigrationLeavesTheSchemaUnchanged(kind: TestStoreKind) async throws {
         try await withStore(kind) { store in
             let database = try await store.location.open(logger: logger)
-            let broken = Migrations.all + [
-                Migration(id: Migrations.latestId + 1, name: "broken") { _ in
-                    ["CREATE TABLE half_done (id TEXT PRIMARY KEY)", "THIS IS NOT SQL"]
-                }
-            ]
-            await #expect(throws: (any Error).self) { try await MigrationRunner(database: database, migrations: broken).migrate() }
+            let broken =
+                Migrations.all + [
+                    Migration(id: Migrations.latestId + 1, name: "broken") { _ in
+                        ["CREATE TABLE half_done (id TEXT PRIMARY KEY)", "THIS IS NOT SQL"]
+                    }
+                ]
+            await #expect(throws: (any Error).self) {
+                try await MigrationRunner(database: database, migrations: broken).migrate()
+            }
             let status = try await MigrationRunner(database: database).status()
             #expect(status.appliedId == 0)
             let tables = try await database.read { db -> Int in
                 switch database.kind {
                 case .sqlite:
-                    return try await db.raw("SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('half_done', 'api_keys')").first()?.decode(column: "n", as: Int.self) ?? -1
+                    return try await db.raw("SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('half_done', 'api_keys')")
+                        .first()?.decode(column: "n", as: Int.self) ?? -1
                 case .postgresql:
-                    return try await db.raw("SELECT COUNT(*)::bigint AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename IN ('half_done', 'api_keys')").first()?.decode(column: "n", as: Int.self) ?? -1
+                    return try await db.raw(
+                        "SELECT COUNT(*)::bigint AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename IN ('half_done', 'api_keys')"
+                    ).first()?.decode(column: "n", as: Int.self) ?? -1
                 }
             }
             #expect(tables == 0)

@@ -1,8 +1,8 @@
 import Foundation
+import HTTPTypes
 import HokusaiCore
 import HokusaiServer
 import HokusaiStore
-import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing

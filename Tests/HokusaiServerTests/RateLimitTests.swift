@@ -1,6 +1,6 @@
 import Foundation
-import HokusaiCore
 import HTTPTypes
+import HokusaiCore
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -9,7 +9,8 @@ import Testing
     @Test(arguments: TestStoreKind.available)
     func keyPastItsHourlyLimitGets429WithRetryAfter(kind: TestStoreKind) async throws {
         try await TestApp.run(kind) { client, app in
-            let (key, _) = try await client.createKey(admin: app.adminKey, #"{"name":"small","user_id":"alice","rate_limit_per_hour":10}"#)
+            let (key, _) = try await client.createKey(
+                admin: app.adminKey, #"{"name":"small","user_id":"alice","rate_limit_per_hour":10}"#)
             for request in 1...10 {
                 let reply = try await client.call(.get, "/api/v1/keys", key: key)
                 #expect(reply.status == .ok)

@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import HokusaiCore
 import HokusaiStore
-import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SQLKit
@@ -27,7 +27,8 @@ import Testing
             _ = try await client.call(.get, "/api/v1/keys", key: guess)
             _ = try await client.call(.post, "/api/v1/keys/validate", json: #"{"api_key":"\#(key)"}"#)
             _ = try await client.call(.post, "/api/v1/keys/validate", json: #"{"api_key":"\#(guess)"}"#)
-            let rotated = try await client.call(.post, "/api/v1/keys/\(id)/rotate", key: app.adminKey, json: #"{"grace_seconds":0}"#)
+            let rotated = try await client.call(
+                .post, "/api/v1/keys/\(id)/rotate", key: app.adminKey, json: #"{"grace_seconds":0}"#)
             await seen.add(try #require(rotated.string("api_key")))
             _ = try await client.call(.get, "/api/v1/keys", key: key)
             let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }

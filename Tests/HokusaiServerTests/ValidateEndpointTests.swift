@@ -1,6 +1,6 @@
 import Foundation
-import HokusaiCore
 import HTTPTypes
+import HokusaiCore
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -11,7 +11,8 @@ import Testing
         try await TestApp.run(kind) { client, app in
             let (key, id) = try await client.createKey(
                 admin: app.adminKey, #"{"name":"v","user_id":"alice","email":"a@x.io","scopes":["read"],"billing_plan":"pro"}"#)
-            let body = try await client.call(.post, "/api/v1/keys/validate", json: #"{"api_key":"\#(key)","service_id":"platform"}"#)
+            let body = try await client.call(
+                .post, "/api/v1/keys/validate", json: #"{"api_key":"\#(key)","service_id":"platform"}"#)
             #expect(body.status == .ok)
             #expect(body["is_valid"] as? Bool == true)
             #expect(body.string("code") == "VALID")
@@ -28,7 +29,8 @@ import Testing
                 [.authorization: "Bearer \(key)"], [.authorization: "ApiKey \(key)"], [HTTPField.Name("X-API-Key")!: key],
             ]
             for fields in headers {
-                let reply = try await client.call(.post, "/api/v1/keys/validate", headers: fields, json: #"{"service_id":"platform"}"#)
+                let reply = try await client.call(
+                    .post, "/api/v1/keys/validate", headers: fields, json: #"{"service_id":"platform"}"#)
                 #expect(reply.status == .ok)
                 #expect(reply.string("code") == "VALID")
             }
@@ -71,7 +73,8 @@ import Testing
     @Test(arguments: TestStoreKind.available)
     func validationCountsAgainstTheHourlyLimit(kind: TestStoreKind) async throws {
         try await TestApp.run(kind) { client, app in
-            let (key, _) = try await client.createKey(admin: app.adminKey, #"{"name":"v","user_id":"alice","rate_limit_per_hour":10}"#)
+            let (key, _) = try await client.createKey(
+                admin: app.adminKey, #"{"name":"v","user_id":"alice","rate_limit_per_hour":10}"#)
             for _ in 1...10 {
                 #expect(try await client.call(.post, "/api/v1/keys/validate", key: key).status == .ok)
             }
@@ -89,7 +92,8 @@ import Testing
     func theEndClientAddressIsAuditedButNotLimited(kind: TestStoreKind) async throws {
         try await TestApp.run(kind) { client, app in
             let stranger = APIKeyFormat.generate(environment: .production)
-            _ = try await client.call(.post, "/api/v1/keys/validate", json: #"{"api_key":"\#(stranger)","client_ip":"203.0.113.7"}"#)
+            _ = try await client.call(
+                .post, "/api/v1/keys/validate", json: #"{"api_key":"\#(stranger)","client_ip":"203.0.113.7"}"#)
             try await eventually {
                 let audit = try await client.call(.get, "/api/v1/audit?event=auth.failed", key: app.adminKey)
                 return audit.text.contains("on behalf of 203.0.113.7")

@@ -129,7 +129,8 @@ public enum KeyCreationRules {
         }
         let serviceId = request.serviceId ?? defaultServiceId
         guard Identifier.isValid(serviceId, maxLength: 64) else {
-            throw invalid("service_id", "must be 1 to 64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit")
+            throw invalid(
+                "service_id", "must be 1 to 64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit")
         }
         let environment = try parseEnvironment(request.environment)
         let scopes = try parseScopes(request.scopes, caller: caller)

@@ -14,9 +14,10 @@ public enum KeyRotationRules {
     public static func plan(for record: KeyRecord, graceSeconds: Int?, now: Int64) -> Result<Plan, KeyRequestProblem> {
         let grace = graceSeconds ?? defaultGraceSeconds
         guard graceRange.contains(grace) else {
-            return .failure(.invalidField(
-                field: "grace_seconds",
-                message: "grace_seconds must be between 0 and \(graceRange.upperBound) (30 days)"))
+            return .failure(
+                .invalidField(
+                    field: "grace_seconds",
+                    message: "grace_seconds must be between 0 and \(graceRange.upperBound) (30 days)"))
         }
         if record.isRevoked(at: now) {
             return .failure(.conflict(message: "API key \(record.maskedKey) is revoked and cannot be rotated"))

@@ -29,7 +29,8 @@ struct KeyAuthenticator: Sendable {
     let recorder: WriteBehindRecorder
     private let keys = KeyRepository()
 
-    init(database: any Database, rateLimiter: KeyRateLimiter, failureLimiter: FailedAttemptLimiter, recorder: WriteBehindRecorder) {
+    init(database: any Database, rateLimiter: KeyRateLimiter, failureLimiter: FailedAttemptLimiter, recorder: WriteBehindRecorder)
+    {
         self.database = database
         self.rateLimiter = rateLimiter
         self.failureLimiter = failureLimiter
@@ -99,10 +100,11 @@ struct KeyAuthenticator: Sendable {
         if rejection.code.countsAsFailedAttempt {
             failureLimiter.recordFailure(address: origin.clientIP, now: now)
         }
-        recorder.noteFailure(AuditEvent(
-            occurredAt: now, kind: .authFailed, keyId: rejection.keyId, userId: userId, code: rejection.code.rawValue,
-            clientIP: origin.clientIP, requestId: origin.requestId,
-            detail: rejection.message + (origin.onBehalfOf.map { " (validated on behalf of \($0))" } ?? "")))
+        recorder.noteFailure(
+            AuditEvent(
+                occurredAt: now, kind: .authFailed, keyId: rejection.keyId, userId: userId, code: rejection.code.rawValue,
+                clientIP: origin.clientIP, requestId: origin.requestId,
+                detail: rejection.message + (origin.onBehalfOf.map { " (validated on behalf of \($0))" } ?? "")))
         return .rejected(rejection, rateLimit: nil)
     }
 }

@@ -36,8 +36,9 @@ struct AuditController {
         let events = try await database.read { [filter] db in
             try await AuditRepository().list(filter, limit: page.limit, offset: page.offset, on: db)
         }
-        return try JSONResponse.make(AuditListResponse(
-            events: events.map(AuditEntry.init), nextPageToken: page.nextToken(returned: events.count)))
+        return try JSONResponse.make(
+            AuditListResponse(
+                events: events.map(AuditEntry.init), nextPageToken: page.nextToken(returned: events.count)))
     }
 }
 

@@ -41,7 +41,8 @@ struct KeysController {
         filter.serviceId = query["service_id"].map(String.init)
         if let raw = query["environment"] {
             guard let environment = APIKeyEnvironment(rawValue: String(raw)) else {
-                throw APIError.invalidParameter(field: "environment", message: "environment must be one of production, test, development")
+                throw APIError.invalidParameter(
+                    field: "environment", message: "environment must be one of production, test, development")
             }
             filter.environment = environment
         }
@@ -61,7 +62,8 @@ struct KeysController {
             filter.userId = caller.userId
         }
         let keys = try await service.list(filter, limit: page.limit, offset: page.offset)
-        return try JSONResponse.make(KeyListResponse(keys: keys.map { KeyInfo($0) }, nextPageToken: page.nextToken(returned: keys.count)))
+        return try JSONResponse.make(
+            KeyListResponse(keys: keys.map { KeyInfo($0) }, nextPageToken: page.nextToken(returned: keys.count)))
     }
 
     @Sendable func show(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
@@ -77,7 +79,8 @@ struct KeysController {
         guard let revoked = try await service.revoke(id: key.id, origin: origin(context)) else {
             throw APIError.notFound("No API key with id '\(key.id)'")
         }
-        return try JSONResponse.make(RevokedKeyResponse(message: "API key \(revoked.maskedKey) is revoked", keyInfo: KeyInfo(revoked)))
+        return try JSONResponse.make(
+            RevokedKeyResponse(message: "API key \(revoked.maskedKey) is revoked", keyInfo: KeyInfo(revoked)))
     }
 
     struct RotateBody: Decodable {
@@ -96,8 +99,9 @@ struct KeysController {
         case .refused(let problem):
             throw APIError.from(problem)
         case .rotated(let new, let old):
-            return try JSONResponse.make(IssuedKeyResponse(
-                apiKey: new.apiKey, keyId: new.record.id, keyInfo: KeyInfo(new.record), previousKey: KeyInfo(old)))
+            return try JSONResponse.make(
+                IssuedKeyResponse(
+                    apiKey: new.apiKey, keyId: new.record.id, keyInfo: KeyInfo(new.record), previousKey: KeyInfo(old)))
         }
     }
 

@@ -66,26 +66,30 @@ struct ProbesController {
         let storeStart = ContinuousClock.now
         do {
             _ = try await database.read { db in try await KeyRepository().count(on: db) }
-            checks.append(Check(
-                name: "store", passed: true, detail: "\(database.kind.rawValue) store answers",
-                latencyMs: milliseconds(since: storeStart)))
+            checks.append(
+                Check(
+                    name: "store", passed: true, detail: "\(database.kind.rawValue) store answers",
+                    latencyMs: milliseconds(since: storeStart)))
         } catch {
-            checks.append(Check(
-                name: "store", passed: false, detail: "\(database.kind.rawValue) store does not answer: \(error)",
-                latencyMs: milliseconds(since: storeStart)))
+            checks.append(
+                Check(
+                    name: "store", passed: false, detail: "\(database.kind.rawValue) store does not answer: \(error)",
+                    latencyMs: milliseconds(since: storeStart)))
         }
         let migrationStart = ContinuousClock.now
         do {
             let status = try await MigrationRunner(database: database).status()
-            checks.append(Check(
-                name: "migrations", passed: status.isCurrent,
-                detail: "applied \(status.appliedId) of \(status.latestId)"
-                    + (status.isCurrent ? "" : "; run 'hokusai migrate'"),
-                latencyMs: milliseconds(since: migrationStart)))
+            checks.append(
+                Check(
+                    name: "migrations", passed: status.isCurrent,
+                    detail: "applied \(status.appliedId) of \(status.latestId)"
+                        + (status.isCurrent ? "" : "; run 'hokusai migrate'"),
+                    latencyMs: milliseconds(since: migrationStart)))
         } catch {
-            checks.append(Check(
-                name: "migrations", passed: false, detail: "cannot read migration state: \(error)",
-                latencyMs: milliseconds(since: migrationStart)))
+            checks.append(
+                Check(
+                    name: "migrations", passed: false, detail: "cannot read migration state: \(error)",
+                    latencyMs: milliseconds(since: migrationStart)))
         }
         let ready = checks.allSatisfy(\.passed)
         return try JSONResponse.make(Readiness(ready: ready, checks: checks), status: ready ? .ok : .serviceUnavailable)

@@ -1,5 +1,5 @@
-import HokusaiCore
 import HTTPTypes
+import HokusaiCore
 import Hummingbird
 
 /// `POST /api/v1/keys/validate`: the key service's answer for gateways and tools. The key may be in
@@ -38,13 +38,15 @@ struct ValidateController {
         var demand = VerificationDemand(serviceId: body.serviceId)
         if let name = body.requiredScope {
             guard let scope = Scope(name: name) else {
-                throw APIError.invalidParameter(field: "required_scope", message: "required_scope '\(name)' is not a scope; use read, write or admin")
+                throw APIError.invalidParameter(
+                    field: "required_scope", message: "required_scope '\(name)' is not a scope; use read, write or admin")
             }
             demand.requiredScope = scope
         }
         if let name = body.environment {
             guard let environment = APIKeyEnvironment(rawValue: name) else {
-                throw APIError.invalidParameter(field: "environment", message: "environment must be one of production, test, development")
+                throw APIError.invalidParameter(
+                    field: "environment", message: "environment must be one of production, test, development")
             }
             demand.environment = environment
         }

@@ -120,7 +120,8 @@ extension APIError {
     /// the reference system answered its auth outages as bad keys for a year.
     static let keyStoreUnavailable = APIError(
         status: .serviceUnavailable, code: "AUTH_UNAVAILABLE",
-        message: "The key store did not answer, so the key could not be checked; this is not a problem with the key. Retry shortly.",
+        message:
+            "The key store did not answer, so the key could not be checked; this is not a problem with the key. Retry shortly.",
         detail: "Authentication service unavailable", mlflowCode: "TEMPORARILY_UNAVAILABLE",
         headers: [.retryAfter: "1"])
 
@@ -133,12 +134,13 @@ extension APIError {
     /// The same error as one the framework raised (`HTTPError`), in our format and with its status.
     init(framework error: any HTTPResponseError) {
         let message = (error as? HTTPError)?.body ?? error.status.reasonPhrase
-        let code = switch error.status.code {
-        case 404: "NOT_FOUND"
-        case 413: "BODY_TOO_LARGE"
-        case 400..<500: "BAD_REQUEST"
-        default: "INTERNAL_ERROR"
-        }
+        let code =
+            switch error.status.code {
+            case 404: "NOT_FOUND"
+            case 413: "BODY_TOO_LARGE"
+            case 400..<500: "BAD_REQUEST"
+            default: "INTERNAL_ERROR"
+            }
         self.init(status: error.status, code: code, message: message, headers: (error as? HTTPError)?.headers ?? [:])
     }
 }

@@ -1,5 +1,5 @@
-import Hummingbird
 import HokusaiCore
+import Hummingbird
 import Logging
 import NIOCore
 

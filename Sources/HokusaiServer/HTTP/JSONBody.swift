@@ -20,14 +20,16 @@ enum JSONBody {
         var data = Data(buffer: buffer)
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             guard let empty else {
-                throw APIError(status: .badRequest, code: "INVALID_JSON", message: "Request body is empty; a JSON object is required")
+                throw APIError(
+                    status: .badRequest, code: "INVALID_JSON", message: "Request body is empty; a JSON object is required")
             }
             data = Data(empty.utf8)
         }
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            throw APIError(status: .badRequest, code: "INVALID_JSON", message: "Malformed JSON body: \(describe(syntaxError: error))")
+            throw APIError(
+                status: .badRequest, code: "INVALID_JSON", message: "Malformed JSON body: \(describe(syntaxError: error))")
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)

@@ -19,7 +19,8 @@ struct PageRequest: Sendable, Equatable {
         var limit = Self.defaultLimit
         if let raw = query["limit"] {
             guard let value = Int(raw), (1...Self.maximumLimit).contains(value) else {
-                throw APIError.invalidParameter(field: "limit", message: "limit must be an integer from 1 to \(Self.maximumLimit)")
+                throw APIError.invalidParameter(
+                    field: "limit", message: "limit must be an integer from 1 to \(Self.maximumLimit)")
             }
             limit = value
         }

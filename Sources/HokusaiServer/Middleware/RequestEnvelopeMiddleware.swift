@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import HokusaiCore
 import Hummingbird
 import Logging
@@ -58,7 +58,9 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
             "method": .string(request.method.rawValue),
             "path": .string(request.uri.path),
             "status": .stringConvertible(response.status.code),
-            "ms": .string(String(format: "%.2f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)),
+            "ms": .string(
+                String(
+                    format: "%.2f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)),
         ]
         if let keyId = context.notes.keyId { metadata["key_id"] = .string(keyId) }
         context.logger.info("request", metadata: metadata)
@@ -94,4 +96,3 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
         return context.remoteAddress?.ipAddress ?? "unknown"
     }
 }
-

@@ -16,7 +16,8 @@ public final class AppMetrics: Sendable {
 
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
         registry.makeCounter(
-            descriptor: .init(metricName: "hokusai_http_requests", unitName: "total", helpText: "HTTP requests by route pattern and status"),
+            descriptor: .init(
+                metricName: "hokusai_http_requests", unitName: "total", helpText: "HTTP requests by route pattern and status"),
             labels: [("method", method), ("route", route), ("status", String(status))]
         ).increment()
         registry.makeDurationHistogram(
@@ -28,7 +29,8 @@ public final class AppMetrics: Sendable {
 
     func recordAuthentication(_ code: ValidationCode) {
         registry.makeCounter(
-            descriptor: .init(metricName: "hokusai_auth_outcomes", unitName: "total", helpText: "Key validation outcomes by code"),
+            descriptor: .init(
+                metricName: "hokusai_auth_outcomes", unitName: "total", helpText: "Key validation outcomes by code"),
             labels: [("code", code.rawValue)]
         ).increment()
     }

@@ -107,9 +107,11 @@ public final class SQLiteStoreDatabase: Database {
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let db = writer.sql(queryLogLevel: nil)
         return try await writeLock.withLock {
-            try await runTransaction(on: db, begin: {
-                try await Self.retryingWhileBusy { try await db.raw("BEGIN IMMEDIATE").run() }
-            }, body)
+            try await runTransaction(
+                on: db,
+                begin: {
+                    try await Self.retryingWhileBusy { try await db.raw("BEGIN IMMEDIATE").run() }
+                }, body)
         }
     }
 

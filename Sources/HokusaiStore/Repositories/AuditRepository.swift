@@ -9,7 +9,9 @@ public struct AuditFilter: Sendable, Equatable {
     /// Epoch milliseconds, inclusive.
     public var since: Int64?
 
-    public init(kind: AuditEvent.Kind? = nil, keyId: String? = nil, userId: String? = nil, code: String? = nil, since: Int64? = nil) {
+    public init(
+        kind: AuditEvent.Kind? = nil, keyId: String? = nil, userId: String? = nil, code: String? = nil, since: Int64? = nil
+    ) {
         self.kind = kind
         self.keyId = keyId
         self.userId = userId
@@ -23,12 +25,14 @@ public struct AuditRepository: Sendable {
     public init() {}
 
     public func insert(_ event: AuditEvent, on db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO audit_events (id, occurred_at, event, key_id, actor_key_id, user_id, code, client_ip, request_id, detail)
             VALUES (\(bind: event.id), \(bind: event.occurredAt), \(bind: event.kind.rawValue), \(bind: event.keyId),
                 \(bind: event.actorKeyId), \(bind: event.userId), \(bind: event.code), \(bind: event.clientIP),
                 \(bind: event.requestId), \(bind: event.detail))
-            """).run()
+            """
+        ).run()
     }
 
     /// Newest first.
@@ -39,7 +43,8 @@ public struct AuditRepository: Sendable {
         if let userId = filter.userId { query = query.where("user_id", .equal, userId) }
         if let code = filter.code { query = query.where("code", .equal, code) }
         if let since = filter.since { query = query.where("occurred_at", .greaterThanOrEqual, since) }
-        let rows = try await query
+        let rows =
+            try await query
             .orderBy("occurred_at", .descending).orderBy("id", .descending)
             .limit(limit).offset(offset)
             .all()

@@ -9,7 +9,8 @@ public struct KeyListFilter: Sendable, Equatable {
     /// Only keys that work now: not revoked, not expired.
     public var activeOnly: Bool = false
 
-    public init(userId: String? = nil, serviceId: String? = nil, environment: APIKeyEnvironment? = nil, activeOnly: Bool = false) {
+    public init(userId: String? = nil, serviceId: String? = nil, environment: APIKeyEnvironment? = nil, activeOnly: Bool = false)
+    {
         self.userId = userId
         self.serviceId = serviceId
         self.environment = environment
@@ -23,7 +24,8 @@ public struct KeyRepository: Sendable {
     public init() {}
 
     public func insert(_ key: KeyRecord, on db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO api_keys (id, key_hash, key_head, key_tail, name, user_id, email, service_id, environment,
                 scopes, rate_limit_per_hour, billing_plan, created_at, expires_at, revoked_at, last_used_at,
                 created_by, rotated_from, replaced_by)
@@ -32,7 +34,8 @@ public struct KeyRepository: Sendable {
                 \(bind: key.scopes.names.joined(separator: ",")), \(bind: key.rateLimitPerHour), \(bind: key.billingPlan),
                 \(bind: key.createdAt), \(bind: key.expiresAt), \(bind: key.revokedAt), \(bind: key.lastUsedAt),
                 \(bind: key.createdBy), \(bind: key.rotatedFrom), \(bind: key.replacedBy))
-            """).run()
+            """
+        ).run()
     }
 
     public func find(hash: String, on db: any SQLDatabase) async throws -> KeyRecord? {
@@ -49,17 +52,21 @@ public struct KeyRepository: Sendable {
     }
 
     /// Newest first. `limit` rows starting at `offset`.
-    public func list(_ filter: KeyListFilter, now: Int64, limit: Int, offset: Int, on db: any SQLDatabase) async throws -> [KeyRecord] {
+    public func list(_ filter: KeyListFilter, now: Int64, limit: Int, offset: Int, on db: any SQLDatabase) async throws
+        -> [KeyRecord]
+    {
         var query = db.select().column("*").from("api_keys")
         if let userId = filter.userId { query = query.where("user_id", .equal, userId) }
         if let serviceId = filter.serviceId { query = query.where("service_id", .equal, serviceId) }
         if let environment = filter.environment { query = query.where("environment", .equal, environment.rawValue) }
         if filter.activeOnly {
-            query = query
+            query =
+                query
                 .where { $0.where("revoked_at", .is, SQLLiteral.null).orWhere("revoked_at", .greaterThan, now) }
                 .where { $0.where("expires_at", .is, SQLLiteral.null).orWhere("expires_at", .greaterThan, now) }
         }
-        let rows = try await query
+        let rows =
+            try await query
             .orderBy("created_at", .descending).orderBy("id", .descending)
             .limit(limit).offset(offset)
             .all()
@@ -69,19 +76,23 @@ public struct KeyRepository: Sendable {
     /// Sets when the key stops working (now, or the end of a rotation grace period) and, on
     /// rotation, which key replaces it. Never moves an earlier revocation later.
     public func revoke(id: String, at time: Int64, replacedBy: String?, on db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.raw(
+            """
             UPDATE api_keys SET revoked_at = \(bind: time), replaced_by = COALESCE(\(bind: replacedBy), replaced_by)
             WHERE id = \(bind: id) AND (revoked_at IS NULL OR revoked_at > \(bind: time))
-            """).run()
+            """
+        ).run()
     }
 
     /// Records last use, written behind in batches; never moves the time backwards.
     public func recordLastUse(_ uses: [String: Int64], on db: any SQLDatabase) async throws {
         for (id, time) in uses {
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE api_keys SET last_used_at = \(bind: time)
                 WHERE id = \(bind: id) AND (last_used_at IS NULL OR last_used_at < \(bind: time))
-                """).run()
+                """
+            ).run()
         }
     }
 

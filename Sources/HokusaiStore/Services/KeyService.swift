@@ -35,11 +35,14 @@ public struct KeyService: Sendable {
     }
 
     /// Issues a key with already-validated settings.
-    public func issue(_ settings: NewKeySettings, origin: ActionOrigin, now: Int64 = Timestamp.nowMillis()) async throws -> IssuedKey {
+    public func issue(_ settings: NewKeySettings, origin: ActionOrigin, now: Int64 = Timestamp.nowMillis()) async throws
+        -> IssuedKey
+    {
         let issued = Self.makeKey(settings, createdBy: origin.actorKeyId, rotatedFrom: nil, now: now)
         try await database.transaction { [keys, audit] db in
             try await keys.insert(issued.record, on: db)
-            try await audit.insert(Self.event(.keyCreated, issued.record, origin, now, detail: "created \(issued.record.maskedKey)"), on: db)
+            try await audit.insert(
+                Self.event(.keyCreated, issued.record, origin, now, detail: "created \(issued.record.maskedKey)"), on: db)
         }
         return issued
     }
@@ -67,7 +70,9 @@ public struct KeyService: Sendable {
         try await database.read { [keys] db in try await keys.find(id: id, on: db) }
     }
 
-    public func list(_ filter: KeyListFilter, limit: Int, offset: Int, now: Int64 = Timestamp.nowMillis()) async throws -> [KeyRecord] {
+    public func list(_ filter: KeyListFilter, limit: Int, offset: Int, now: Int64 = Timestamp.nowMillis()) async throws
+        -> [KeyRecord]
+    {
         try await database.read { [keys] db in
             try await keys.list(filter, now: now, limit: limit, offset: offset, on: db)
         }
@@ -91,7 +96,9 @@ public struct KeyService: Sendable {
     }
 
     /// Issues a replacement with the same settings and schedules the old key's end.
-    public func rotate(id: String, graceSeconds: Int?, origin: ActionOrigin, now: Int64 = Timestamp.nowMillis()) async throws -> RotationOutcome {
+    public func rotate(id: String, graceSeconds: Int?, origin: ActionOrigin, now: Int64 = Timestamp.nowMillis()) async throws
+        -> RotationOutcome
+    {
         try await database.transaction { [keys, audit] db in
             guard let old = try await keys.find(id: id, on: db) else { return .notFound }
             let plan: KeyRotationRules.Plan
@@ -107,11 +114,13 @@ public struct KeyService: Sendable {
             try await keys.insert(issued.record, on: db)
             try await keys.revoke(id: old.id, at: plan.oldKeyEndsAt, replacedBy: issued.record.id, on: db)
             try await audit.insert(
-                Self.event(.keyCreated, issued.record, origin, now,
+                Self.event(
+                    .keyCreated, issued.record, origin, now,
                     detail: "created \(issued.record.maskedKey) by rotating \(old.id)"),
                 on: db)
             try await audit.insert(
-                Self.event(.keyRotated, old, origin, now,
+                Self.event(
+                    .keyRotated, old, origin, now,
                     detail: "rotated \(old.maskedKey) to \(issued.record.id) (\(issued.record.maskedKey)); "
                         + "old key works until \(Timestamp.iso8601(plan.oldKeyEndsAt))"),
                 on: db)
@@ -132,7 +141,9 @@ public struct KeyService: Sendable {
         return IssuedKey(apiKey: apiKey, record: record)
     }
 
-    static func event(_ kind: AuditEvent.Kind, _ key: KeyRecord, _ origin: ActionOrigin, _ now: Int64, detail: String) -> AuditEvent {
+    static func event(_ kind: AuditEvent.Kind, _ key: KeyRecord, _ origin: ActionOrigin, _ now: Int64, detail: String)
+        -> AuditEvent
+    {
         AuditEvent(
             occurredAt: now, kind: kind, keyId: key.id, actorKeyId: origin.actorKeyId, userId: key.userId,
             clientIP: origin.clientIP, requestId: origin.requestId, detail: detail)

@@ -1,8 +1,8 @@
 import Foundation
+import HTTPTypes
 import HokusaiCore
 import HokusaiServer
 import HokusaiStore
-import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -68,7 +68,8 @@ extension TestClientProtocol {
         return try await execute(uri: uri, method: method, headers: fields, body: body) { response in
             let text = String(buffer: response.body)
             let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
-            return JSONReply(status: response.status, headers: response.headers, object: object.mapValues { $0 as! any Sendable }, text: text)
+            return JSONReply(
+                status: response.status, headers: response.headers, object: object.mapValues { $0 as! any Sendable }, text: text)
         }
     }
 

@@ -47,7 +47,8 @@ struct TestStore: Sendable {
             let separator = base.contains("?") ? "&" : "?"
             let url = try PostgresURL(base + "\(separator)schema=\(name)&pool_size=4")
             return TestStore(kind: kind, location: .postgres(url), sqlitePath: nil) {
-                guard let admin = try? await PostgresStoreDatabase.open(url: PostgresURL(base), logger: Logger(label: "test")) else { return }
+                guard let admin = try? await PostgresStoreDatabase.open(url: PostgresURL(base), logger: Logger(label: "test"))
+                else { return }
                 try? await admin.read { db in try await db.raw("DROP SCHEMA IF EXISTS \(ident: name) CASCADE").run() }
                 await admin.close()
             }
