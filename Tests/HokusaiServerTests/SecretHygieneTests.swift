@@ -66,7 +66,7 @@ import Testing
             for table in ["api_keys", "audit_events"] {
                 for row in try await db.raw("SELECT * FROM \(ident: table)").all() {
                     for column in row.allColumns {
-                        if let value = try? row.decode(column: column, as: String?.self) { text += (value ?? "") + "\n" }
+                        if let value = try? row.decode(column: column, as: String?.self) { text += value + "\n" }
                     }
                 }
             }
