@@ -44,7 +44,10 @@ import Testing
             _ = try await client.call(.get, "/api/v1/keys/\(id)", key: app.adminKey)
             _ = try await client.call(.get, "/api/v1/keys")
             _ = try await client.call(.get, "/api/v1/keys", key: APIKeyFormat.generate(environment: .production))
+            _ = try await client.call(HTTPRequest.Method("BREW")!, "/api/v1/keys", key: app.adminKey)
             let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(text.contains(#"method="OTHER""#))
+            #expect(!text.contains("BREW"))
             #expect(text.contains(#"hokusai_http_requests_total{method="GET",route="/api/v1/keys/{id}",status="200"} 1"#))
             #expect(text.contains(#"hokusai_auth_outcomes_total{code="MISSING"} 1"#))
             #expect(text.contains(#"hokusai_auth_outcomes_total{code="NOT_FOUND"} 1"#))

@@ -14,7 +14,12 @@ public final class AppMetrics: Sendable {
 
     public init() {}
 
-    func recordRequest(method: String, route: String, status: Int, duration: Duration) {
+    /// Methods kept as labels; anything else a client invents is counted as `OTHER`, so label
+    /// sets stay bounded whatever is sent.
+    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+    func recordRequest(method rawMethod: String, route: String, status: Int, duration: Duration) {
+        let method = Self.knownMethods.contains(rawMethod) ? rawMethod : "OTHER"
         registry.makeCounter(
             descriptor: .init(
                 metricName: "hokusai_http_requests", unitName: "total", helpText: "HTTP requests by route pattern and status"),
