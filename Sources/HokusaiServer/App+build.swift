@@ -26,6 +26,9 @@ public func buildApplication(
     ValidateController(authenticator: authenticator).register(on: &routes)
     KeysController(service: KeyService(database: database)).register(on: &routes)
     AuditController(database: database).register(on: &routes)
+    let tracking = TrackingService(database: database)
+    MLflowAPI.register(
+        ExperimentEndpoints(tracking: tracking).endpoints + RunEndpoints(tracking: tracking).endpoints, on: &routes)
 
     let router = Router(context: HokusaiRequestContext.self)
     router.addMiddleware {

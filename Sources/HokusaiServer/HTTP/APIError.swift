@@ -36,22 +36,22 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     func render(family: PathFamily, requestId: String) throws -> Response {
-        let body: OrderedJSONObject
+        let fields: [(String, JSONValue)]
         switch family {
         case .mlflow:
-            body = OrderedJSONObject(fields: [
+            fields = [
                 ("error_code", .string(mlflowCode ?? Self.mlflowCode(for: status))),
                 ("message", .string(message)),
-            ])
+            ]
         case .hokusai:
-            body = OrderedJSONObject(
-                fields: [
+            fields =
+                [
                     ("detail", .string(detail ?? message)),
                     ("error", .string(code)),
                     ("message", .string(message)),
-                ] + extraFields + [("request_id", .string(requestId))])
+                ] + extraFields + [("request_id", .string(requestId))]
         }
-        return try JSONResponse.make(body, status: status, headers: headers)
+        return JSONResponse.make(.object(fields), status: status, headers: headers)
     }
 
     /// MLflow's status-to-code mapping, as its client reads it.

@@ -16,7 +16,8 @@ public struct Migration: Sendable {
 /// Every migration, in the order they apply.
 public enum Migrations {
     public static let all: [Migration] = [
-        M001_APIKeysAndAudit.migration
+        M001_APIKeysAndAudit.migration,
+        M002_Tracking.migration,
     ]
 
     public static var latestId: Int { all.last?.id ?? 0 }

@@ -1,0 +1,44 @@
+/// Any JSON value as the request sent it, keeping integers apart from doubles and booleans apart
+/// from numbers, so each MLflow parameter can be checked for its type and the reference
+/// server's messages reproduced ("Invalid value 31 for parameter 'run_id' supplied").
+enum JSONAny: Decodable, Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONAny])
+    case object([String: JSONAny])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .int(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONAny].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONAny].self))
+        }
+    }
+
+    /// The value as Python's reference server prints it in messages: strings quoted.
+    var shown: String {
+        switch self {
+        case .null: "null"
+        case .bool(let value): value ? "true" : "false"
+        case .int(let value): String(value)
+        case .double(let value): String(value)
+        case .string(let value): "\"\(value)\""
+        case .array: "[...]"
+        case .object: "{...}"
+        }
+    }
+}

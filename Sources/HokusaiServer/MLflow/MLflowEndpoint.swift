@@ -1,0 +1,54 @@
+import HokusaiCore
+import HokusaiStore
+import Hummingbird
+
+/// What an MLflow handler gets: the parsed parameters and who is calling.
+struct MLflowCall: Sendable {
+    let parameters: MLflowParameters
+    let key: KeyRecord
+
+    var actor: TrackingActor { TrackingActor(userId: key.userId, isAdmin: key.scopes.isAdmin) }
+}
+
+/// One MLflow REST method: its path below `…/2.0/mlflow/`, the scope it needs, and its handler.
+/// Every endpoint states its scope; there is no default.
+struct MLflowEndpoint: Sendable {
+    let method: HTTPRequest.Method
+    let path: String
+    let scope: Scope
+    let handler: @Sendable (MLflowCall) async throws -> JSONValue
+}
+
+/// Mounts every MLflow endpoint under every prefix clients of the reference system used, so no
+/// base URL is a 404 trap. One implementation; the prefixes only differ in spelling.
+enum MLflowAPI {
+    static let prefixes = [
+        "/api/mlflow/api/2.0/mlflow", "/api/mlflow/ajax-api/2.0/mlflow", "/api/2.0/mlflow", "/ajax-api/2.0/mlflow",
+        "/mlflow/api/2.0/mlflow",
+    ]
+
+    static func register(_ endpoints: [MLflowEndpoint], on routes: inout RouteRegistrar) {
+        for prefix in prefixes {
+            for endpoint in endpoints {
+                routes.add(endpoint.method, "\(prefix)/\(endpoint.path)") { request, context in
+                    let key = try context.principal(requiring: endpoint.scope)
+                    do {
+                        let parameters = try await MLflowParameters.parse(request, context: context)
+                        let body = try await endpoint.handler(MLflowCall(parameters: parameters, key: key))
+                        return try JSONResponse.make(body)
+                    } catch let error as MLflowError {
+                        throw APIError(mlflow: error)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension APIError {
+    init(mlflow error: MLflowError) {
+        self.init(
+            status: .init(code: error.code.httpStatus), code: error.code.rawValue, message: error.message,
+            mlflowCode: error.code.rawValue)
+    }
+}

@@ -1,0 +1,15 @@
+import HokusaiCore
+import SQLKit
+
+/// MLflow tracking on the store: every rule of the reference server's tracking API that is about
+/// data (existence, lifecycle, immutability, batch limits, ownership), each write in one transaction.
+public struct TrackingService: Sendable {
+    let database: any Database
+    let experiments = ExperimentRepository()
+    let runs = RunRepository()
+    let metrics = MetricRepository()
+
+    public init(database: any Database) {
+        self.database = database
+    }
+}

@@ -1,0 +1,78 @@
+import HokusaiCore
+import SQLKit
+
+/// SQL for metric history and each run's latest value per key. NaN is stored as 0 with `is_nan`
+/// set, since SQLite has no NaN.
+public struct MetricRepository: Sendable {
+    public init() {}
+
+    /// Appends points to the history (an identical point is stored once) and moves each key's
+    /// latest value forward when a point is later by step, then timestamp, then value.
+    public func log(runId: String, _ points: [MetricPoint], on db: any SQLDatabase) async throws {
+        guard !points.isEmpty else { return }
+        var latest = try await latestByKey(runId: runId, keys: Array(Set(points.map(\.key))), on: db)
+        var changed = Set<String>()
+        for raw in points {
+            let point = raw.clamped
+            let isNaN = point.value.isNaN ? 1 : 0
+            let stored = point.value.isNaN ? 0 : point.value
+            try await db.raw(
+                """
+                INSERT INTO metric_history (run_id, key, step, timestamp, value, is_nan)
+                VALUES (\(bind: runId), \(bind: point.key), \(bind: point.step), \(bind: point.timestamp), \(bind: stored), \(bind: isNaN))
+                ON CONFLICT (run_id, key, step, timestamp, value, is_nan) DO NOTHING
+                """
+            ).run()
+            if let current = latest[point.key], !point.isLater(than: current) { continue }
+            latest[point.key] = point
+            changed.insert(point.key)
+        }
+        for key in changed {
+            guard let point = latest[key] else { continue }
+            try await db.raw(
+                """
+                INSERT INTO latest_metrics (run_id, key, step, timestamp, value, is_nan)
+                VALUES (\(bind: runId), \(bind: key), \(bind: point.step), \(bind: point.timestamp),
+                    \(bind: point.value.isNaN ? 0 : point.value), \(bind: point.value.isNaN ? 1 : 0))
+                ON CONFLICT (run_id, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp,
+                    value = excluded.value, is_nan = excluded.is_nan
+                """
+            ).run()
+        }
+    }
+
+    public func latest(runId: String, on db: any SQLDatabase) async throws -> [MetricPoint] {
+        try await db.raw("SELECT * FROM latest_metrics WHERE run_id = \(bind: runId) ORDER BY key").all().map(Self.point)
+    }
+
+    func latestByKey(runId: String, keys: [String], on db: any SQLDatabase) async throws -> [String: MetricPoint] {
+        let rows = try await db.select().column("*").from("latest_metrics")
+            .where("run_id", .equal, runId).where("key", .in, keys)
+            .all()
+        var result: [String: MetricPoint] = [:]
+        for row in rows {
+            let point = try Self.point(row)
+            result[point.key] = point
+        }
+        return result
+    }
+
+    /// One page of a metric's history, in step then timestamp order.
+    public func history(runId: String, key: String, limit: Int, offset: Int, on db: any SQLDatabase) async throws -> [MetricPoint]
+    {
+        try await db.select().column("*").from("metric_history")
+            .where("run_id", .equal, runId).where("key", .equal, key)
+            .orderBy("step").orderBy("timestamp").orderBy("value")
+            .limit(limit).offset(offset)
+            .all().map(Self.point)
+    }
+
+    static func point(_ row: any SQLRow) throws -> MetricPoint {
+        let isNaN = try row.decode(column: "is_nan", as: Int.self) != 0
+        return MetricPoint(
+            key: try row.decode(column: "key", as: String.self),
+            value: isNaN ? .nan : try row.decode(column: "value", as: Double.self),
+            timestamp: try row.decode(column: "timestamp", as: Int64.self),
+            step: try row.decode(column: "step", as: Int64.self))
+    }
+}

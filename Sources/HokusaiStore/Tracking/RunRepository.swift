@@ -1,0 +1,108 @@
+import HokusaiCore
+import SQLKit
+
+/// SQL for runs, their params and tags.
+public struct RunRepository: Sendable {
+    public init() {}
+
+    public func insert(_ info: RunInfo, on db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO runs (run_id, experiment_id, run_name, user_id, status, start_time, end_time, lifecycle_stage,
+                artifact_uri, owner_user_id)
+            VALUES (\(bind: info.runId), \(bind: info.experimentId), \(bind: info.runName), \(bind: info.userId),
+                \(bind: info.status.rawValue), \(bind: info.startTime), \(bind: info.endTime),
+                \(bind: info.lifecycleStage.rawValue), \(bind: info.artifactURI), \(bind: info.ownerUserId))
+            """
+        ).run()
+    }
+
+    public func find(runId: String, on db: any SQLDatabase) async throws -> RunInfo? {
+        try await db.raw("SELECT * FROM runs WHERE run_id = \(bind: runId)").first().map(Self.info)
+    }
+
+    /// The run with its params, tags and latest metrics.
+    public func run(runId: String, on db: any SQLDatabase) async throws -> Run? {
+        guard let info = try await find(runId: runId, on: db) else { return nil }
+        return Run(
+            info: info,
+            metrics: try await MetricRepository().latest(runId: runId, on: db),
+            params: try await pairs("run_params", runId: runId, on: db),
+            tags: try await pairs("run_tags", runId: runId, on: db))
+    }
+
+    public func update(_ info: RunInfo, on db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            UPDATE runs SET run_name = \(bind: info.runName), status = \(bind: info.status.rawValue),
+                end_time = \(bind: info.endTime), lifecycle_stage = \(bind: info.lifecycleStage.rawValue)
+            WHERE run_id = \(bind: info.runId)
+            """
+        ).run()
+    }
+
+    public func params(runId: String, keys: [String], on db: any SQLDatabase) async throws -> [String: String] {
+        guard !keys.isEmpty else { return [:] }
+        let rows = try await db.select().column("key").column("value").from("run_params")
+            .where("run_id", .equal, runId).where("key", .in, keys)
+            .all()
+        var values: [String: String] = [:]
+        for row in rows {
+            values[try row.decode(column: "key", as: String.self)] = try row.decode(column: "value", as: String.self)
+        }
+        return values
+    }
+
+    public func insertParams(runId: String, _ params: [KeyValue], on db: any SQLDatabase) async throws {
+        for param in params {
+            try await db.raw(
+                """
+                INSERT INTO run_params (run_id, key, value) VALUES (\(bind: runId), \(bind: param.key), \(bind: param.value))
+                ON CONFLICT (run_id, key) DO NOTHING
+                """
+            ).run()
+        }
+    }
+
+    public func setTags(runId: String, _ tags: [KeyValue], on db: any SQLDatabase) async throws {
+        for tag in tags {
+            try await db.raw(
+                """
+                INSERT INTO run_tags (run_id, key, value) VALUES (\(bind: runId), \(bind: tag.key), \(bind: tag.value))
+                ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value
+                """
+            ).run()
+        }
+    }
+
+    public func tag(runId: String, key: String, on db: any SQLDatabase) async throws -> String? {
+        try await db.raw("SELECT value FROM run_tags WHERE run_id = \(bind: runId) AND key = \(bind: key)").first()
+            .map { try $0.decode(column: "value", as: String.self) }
+    }
+
+    public func deleteTag(runId: String, key: String, on db: any SQLDatabase) async throws {
+        try await db.raw("DELETE FROM run_tags WHERE run_id = \(bind: runId) AND key = \(bind: key)").run()
+    }
+
+    func pairs(_ table: String, runId: String, on db: any SQLDatabase) async throws -> [KeyValue] {
+        try await db.raw("SELECT key, value FROM \(ident: table) WHERE run_id = \(bind: runId) ORDER BY key").all().map {
+            KeyValue(key: try $0.decode(column: "key", as: String.self), value: try $0.decode(column: "value", as: String.self))
+        }
+    }
+
+    static func info(_ row: any SQLRow) throws -> RunInfo {
+        let status = try row.decode(column: "status", as: String.self)
+        let stage = try row.decode(column: "lifecycle_stage", as: String.self)
+        return RunInfo(
+            runId: try row.decode(column: "run_id", as: String.self),
+            experimentId: try row.decode(column: "experiment_id", as: Int64.self),
+            runName: try row.decode(column: "run_name", as: String.self),
+            userId: try row.decode(column: "user_id", as: String.self),
+            status: RunStatus(rawValue: status) ?? .running,
+            startTime: try row.decode(column: "start_time", as: Int64?.self),
+            endTime: try row.decode(column: "end_time", as: Int64?.self),
+            artifactURI: try row.decode(column: "artifact_uri", as: String.self),
+            lifecycleStage: LifecycleStage(rawValue: stage) ?? .active,
+            ownerUserId: try row.decode(column: "owner_user_id", as: String?.self))
+    }
+}
