@@ -50,6 +50,8 @@ import Testing
             #expect(!text.contains("BREW"))
             #expect(text.contains(#"hokusai_http_requests_total{method="GET",route="/api/v1/keys/{id}",status="200"} 1"#))
             #expect(text.contains(#"hokusai_auth_outcomes_total{code="MISSING"} 1"#))
+            // Refused before routing, still counted under its route's pattern.
+            #expect(text.contains(#"hokusai_http_requests_total{method="GET",route="/api/v1/keys",status="401"} 2"#))
             #expect(text.contains(#"hokusai_auth_outcomes_total{code="NOT_FOUND"} 1"#))
             #expect(text.contains(#"hokusai_auth_outcomes_total{code="VALID"}"#))
             #expect(text.contains("hokusai_http_request_duration_seconds_bucket"))

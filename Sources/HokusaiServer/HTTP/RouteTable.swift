@@ -5,13 +5,14 @@ import Hummingbird
 public struct RouteTable: Sendable {
     struct Entry: Sendable {
         let method: HTTPRequest.Method
+        let pattern: String
         let segments: [Substring]
     }
 
     private(set) var entries: [Entry] = []
 
     mutating func record(_ method: HTTPRequest.Method, _ path: String) {
-        entries.append(Entry(method: method, segments: Self.segments(path)))
+        entries.append(Entry(method: method, pattern: path, segments: Self.segments(path)))
     }
 
     /// Methods registered for a pattern matching `path`, in registration order.
@@ -22,6 +23,14 @@ public struct RouteTable: Sendable {
             if !methods.contains(entry.method) { methods.append(entry.method) }
         }
         return methods
+    }
+
+    /// The registered pattern `method path` matches (`/api/v1/keys/:id`), for metric labels of
+    /// requests refused before routing.
+    func pattern(for method: HTTPRequest.Method, path: String) -> String? {
+        let requested = Self.segments(path)
+        return entries.first { $0.method == method && Self.matches(pattern: $0.segments, path: requested) }?.pattern
+            .replacingOccurrences(of: ":id", with: "{id}")
     }
 
     static func segments(_ path: String) -> [Substring] {

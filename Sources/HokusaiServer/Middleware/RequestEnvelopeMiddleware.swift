@@ -41,14 +41,15 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
             context.logger.error("unhandled error", metadata: ["error": "\(String(describing: error))"])
             response = try APIError.internalError.render(family: family, requestId: context.requestId)
         }
-        let isRouted = routes.allowedMethods(for: request.uri.path).contains(request.method)
+        let pattern = routes.pattern(for: request.method, path: request.uri.path)
+        let isRouted = pattern != nil
         if response.status == .notFound, !isRouted {
             response = try unmatched(request, family: family, requestId: context.requestId)
         }
         response.headers[.xRequestID] = context.requestId
 
         let duration = ContinuousClock.now - start
-        let route = isRouted ? (context.endpointPath ?? "unmatched") : "unmatched"
+        let route = pattern.map { context.endpointPath ?? $0 } ?? "unmatched"
         metrics.recordRequest(
             method: request.method.rawValue, route: route, status: Int(response.status.code), duration: duration)
         if let code = context.notes.authCode {
