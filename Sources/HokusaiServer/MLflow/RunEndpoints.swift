@@ -17,6 +17,7 @@ struct RunEndpoints {
             MLflowEndpoint(method: .post, path: "runs/set-tag", scope: .write, handler: setTag),
             MLflowEndpoint(method: .post, path: "runs/delete-tag", scope: .write, handler: deleteTag),
             MLflowEndpoint(method: .post, path: "runs/log-batch", scope: .write, handler: logBatch),
+            MLflowEndpoint(method: .post, path: "runs/search", scope: .read, handler: search),
             MLflowEndpoint(method: .get, path: "metrics/get-history", scope: .read, handler: history),
         ]
     }
@@ -99,6 +100,18 @@ struct RunEndpoints {
             runId: runId, metrics: metrics, params: try p.keyValues("params"), tags: try p.keyValues("tags"),
             actor: call.actor)
         return MLflowJSON.empty
+    }
+
+    @Sendable func search(_ call: MLflowCall) async throws -> JSONValue {
+        let p = call.parameters
+        let result = try await tracking.searchRuns(
+            experimentIds: try p.strings("experiment_ids"), filter: try p.string("filter"),
+            viewType: try ExperimentEndpoints.viewType(p, "run_view_type"), maxResults: try p.int("max_results"),
+            orderBy: try p.strings("order_by"), pageToken: try p.string("page_token"))
+        var fields: [(String, JSONValue)] = []
+        if !result.runs.isEmpty { fields.append(("runs", .array(result.runs.map(MLflowJSON.run)))) }
+        if let next = result.nextPageToken { fields.append(("next_page_token", .string(next))) }
+        return .object(fields)
     }
 
     @Sendable func history(_ call: MLflowCall) async throws -> JSONValue {

@@ -88,6 +88,8 @@ public final class SQLiteStoreDatabase: Database {
             try await sql.raw("PRAGMA busy_timeout = 0").run()
             try await sql.raw("PRAGMA foreign_keys = ON").run()
             try await sql.raw("PRAGMA synchronous = NORMAL").run()
+            // MLflow's LIKE is case-sensitive (ILIKE is not), as it is on PostgreSQL.
+            try await sql.raw("PRAGMA case_sensitive_like = ON").run()
             return connection
         } catch {
             try? await connection.close()

@@ -31,6 +31,41 @@ public struct RunRepository: Sendable {
             tags: try await pairs("run_tags", runId: runId, on: db))
     }
 
+    /// The ids of one page of a search, in order.
+    public func search(_ query: RunSearchQuery, on db: any SQLDatabase) async throws -> [String] {
+        try await db.raw(try query.sql()).all().map { try $0.decode(column: "run_id", as: String.self) }
+    }
+
+    /// Runs with their data, in the order of `ids`: four queries for the whole page.
+    public func runs(ids: [String], on db: any SQLDatabase) async throws -> [Run] {
+        guard !ids.isEmpty else { return [] }
+        let infos = try await db.select().column("*").from("runs").where("run_id", .in, ids).all().map(Self.info)
+        let params = try await grouped("run_params", ids: ids, on: db)
+        let tags = try await grouped("run_tags", ids: ids, on: db)
+        let metricRows = try await db.select().column("*").from("latest_metrics").where("run_id", .in, ids)
+            .orderBy("key").all()
+        var metrics: [String: [MetricPoint]] = [:]
+        for row in metricRows {
+            metrics[try row.decode(column: "run_id", as: String.self), default: []].append(try MetricRepository.point(row))
+        }
+        let byId = Dictionary(uniqueKeysWithValues: infos.map { ($0.runId, $0) })
+        return ids.compactMap { id in
+            byId[id].map { Run(info: $0, metrics: metrics[id] ?? [], params: params[id] ?? [], tags: tags[id] ?? []) }
+        }
+    }
+
+    func grouped(_ table: String, ids: [String], on db: any SQLDatabase) async throws -> [String: [KeyValue]] {
+        let rows = try await db.select().column("run_id").column("key").column("value").from(table)
+            .where("run_id", .in, ids).orderBy("key").all()
+        var result: [String: [KeyValue]] = [:]
+        for row in rows {
+            result[try row.decode(column: "run_id", as: String.self), default: []].append(
+                KeyValue(
+                    key: try row.decode(column: "key", as: String.self), value: try row.decode(column: "value", as: String.self)))
+        }
+        return result
+    }
+
     public func update(_ info: RunInfo, on db: any SQLDatabase) async throws {
         try await db.raw(
             """

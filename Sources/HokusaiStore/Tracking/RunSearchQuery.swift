@@ -1,0 +1,126 @@
+import HokusaiCore
+import SQLKit
+
+/// A run search, as SQL. Filters become `EXISTS` subqueries on the primary keys of
+/// `latest_metrics`, `run_params` and `run_tags` (`(run_id, key)`), orderings become `LEFT JOIN`s on
+/// the same keys, and the page is cut in the database: runs are never loaded to be filtered.
+///
+/// Runs lacking an ordering key sort last in both directions; ties fall back to the default order,
+/// `start_time DESC, run_id ASC`.
+public struct RunSearchQuery: Sendable {
+    public var experimentIds: [Int64]
+    public var stages: [LifecycleStage]
+    public var filter: RunFilter
+    public var orderings: [RunOrdering]
+    public var limit: Int
+    public var offset: Int
+
+    public init(
+        experimentIds: [Int64], stages: [LifecycleStage], filter: RunFilter, orderings: [RunOrdering], limit: Int, offset: Int
+    ) {
+        self.experimentIds = experimentIds
+        self.stages = stages
+        self.filter = filter
+        self.orderings = orderings
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// `SELECT runs.run_id …` for one page, in order.
+    func sql() throws(MLflowError) -> SQLQueryString {
+        var joins: [SQLQueryString] = []
+        var orderTerms: [SQLQueryString] = []
+        for (index, ordering) in orderings.enumerated() {
+            let alias = "o\(index)"
+            let direction = ordering.ascending ? "ASC" : "DESC"
+            switch ordering.subject {
+            case .metric(let key):
+                joins.append(Self.join("latest_metrics", alias: alias, key: key))
+                orderTerms.append("CASE WHEN \(ident: alias).value IS NULL OR \(ident: alias).is_nan = 1 THEN 1 ELSE 0 END")
+                orderTerms.append("\(ident: alias).value \(unsafeRaw: direction)")
+            case .param(let key), .tag(let key):
+                let table = if case .param = ordering.subject { "run_params" } else { "run_tags" }
+                joins.append(Self.join(table, alias: alias, key: key))
+                orderTerms.append("CASE WHEN \(ident: alias).value IS NULL THEN 1 ELSE 0 END")
+                orderTerms.append("\(ident: alias).value \(unsafeRaw: direction)")
+            case .attribute(let attribute):
+                let column = Self.column(attribute)
+                orderTerms.append("CASE WHEN runs.\(ident: column) IS NULL THEN 1 ELSE 0 END")
+                orderTerms.append("runs.\(ident: column) \(unsafeRaw: direction)")
+            case .dataset:
+                throw .invalid("Ordering runs by dataset is not supported")
+            }
+        }
+        orderTerms.append("runs.start_time DESC")
+        orderTerms.append("runs.run_id ASC")
+
+        var conditions: [SQLQueryString] = [
+            "runs.experiment_id IN (\(binds: experimentIds))",
+            "runs.lifecycle_stage IN (\(binds: stages.map(\.rawValue)))",
+        ]
+        for clause in filter.clauses {
+            conditions.append(try Self.condition(clause))
+        }
+        var query: SQLQueryString = "SELECT runs.run_id FROM runs"
+        for join in joins { query += " " + join }
+        query += " WHERE " + conditions.joined(separator: " AND ")
+        query += " ORDER BY " + orderTerms.joined(separator: ", ")
+        query += " LIMIT \(literal: limit) OFFSET \(literal: offset)"
+        return query
+    }
+
+    static func join(_ table: String, alias: String, key: String) -> SQLQueryString {
+        "LEFT JOIN \(ident: table) \(ident: alias) ON \(ident: alias).run_id = runs.run_id AND \(ident: alias).key = \(bind: key)"
+    }
+
+    static func column(_ attribute: RunAttribute) -> String {
+        attribute == .created ? "start_time" : attribute.rawValue
+    }
+
+    static func condition(_ clause: RunFilter.Clause) throws(MLflowError) -> SQLQueryString {
+        switch clause.subject {
+        case .metric(let key):
+            guard case .number(let number) = clause.value else { throw .invalid("Metric filters need a number") }
+            return """
+                EXISTS (SELECT 1 FROM latest_metrics f WHERE f.run_id = runs.run_id AND f.key = \(bind: key) \
+                AND f.is_nan = 0 AND f.value \(unsafeRaw: clause.comparator.rawValue) \(bind: number))
+                """
+        case .param(let key), .tag(let key):
+            let table = if case .param = clause.subject { "run_params" } else { "run_tags" }
+            let exists: SQLQueryString = "SELECT 1 FROM \(ident: table) f WHERE f.run_id = runs.run_id AND f.key = \(bind: key)"
+            switch clause.comparator {
+            case .isNull: return "NOT EXISTS (" + exists + ")"
+            case .isNotNull: return "EXISTS (" + exists + ")"
+            default: return "EXISTS (" + exists + " AND " + (try stringComparison("f.value", clause)) + ")"
+            }
+        case .attribute(let attribute) where attribute.isNumeric:
+            guard case .number(let number) = clause.value else { throw .invalid("Numeric attributes need a number") }
+            let column = column(attribute)
+            if number == number.rounded(), abs(number) < 9e18 {
+                return "runs.\(ident: column) \(unsafeRaw: clause.comparator.rawValue) \(bind: Int64(number))"
+            }
+            return "runs.\(ident: column) \(unsafeRaw: clause.comparator.rawValue) \(bind: number)"
+        case .attribute(let attribute):
+            return try stringComparison("runs.\(attribute.rawValue)", clause)
+        case .dataset:
+            throw .invalid("Filtering runs by dataset is not supported by this server yet")
+        }
+    }
+
+    /// `column <op> value` for string comparisons. LIKE is case-sensitive on both engines (SQLite
+    /// connections set `case_sensitive_like`); ILIKE lowercases both sides.
+    static func stringComparison(_ column: String, _ clause: RunFilter.Clause) throws(MLflowError) -> SQLQueryString {
+        switch (clause.comparator, clause.value) {
+        case (.equal, .string(let value)): return "\(unsafeRaw: column) = \(bind: value)"
+        case (.notEqual, .string(let value)): return "\(unsafeRaw: column) <> \(bind: value)"
+        case (.like, .string(let value)): return "\(unsafeRaw: column) LIKE \(bind: value)"
+        case (.ilike, .string(let value)): return "LOWER(\(unsafeRaw: column)) LIKE LOWER(\(bind: value))"
+        case (.in, .list(let values)):
+            return values.isEmpty ? "1 = 0" : "\(unsafeRaw: column) IN (\(binds: values))"
+        case (.notIn, .list(let values)):
+            return values.isEmpty ? "1 = 1" : "\(unsafeRaw: column) NOT IN (\(binds: values))"
+        default:
+            throw .invalid("Invalid comparison '\(clause.comparator.rawValue)' for \(column)")
+        }
+    }
+}
