@@ -134,3 +134,30 @@ def _count(server, series):
     text = requests.get(server.url + "/metrics", timeout=10).text
     match = re.search(re.escape(series) + r" (\d+)", text)
     return int(match.group(1)) if match else 0
+
+
+def test_search_runs_filters_orders_and_pages(tracking):
+    experiment_id = tracking.create_experiment("e2e-search")
+    for index in range(7):
+        run = tracking.create_run(experiment_id, run_name=f"trial-{index}", start_time=1_700_000_000_000 + index)
+        tracking.log_metric(run.info.run_id, "loss", 1.0 / (index + 1), step=index)
+        tracking.log_param(run.info.run_id, "model", "cnn" if index % 2 == 0 else "rnn")
+        if index < 3:
+            tracking.set_tag(run.info.run_id, "stage", "warmup")
+    found = tracking.search_runs([experiment_id], "metrics.loss < 0.3 AND params.model = 'cnn'", order_by=["metrics.loss ASC"])
+    assert [run.info.run_name for run in found] == ["trial-6", "trial-4"]
+    assert [run.info.run_name for run in tracking.search_runs([experiment_id], "tags.stage = 'warmup'", order_by=["attributes.start_time ASC"])] == [
+        "trial-0", "trial-1", "trial-2"]
+    pages, token = [], None
+    while True:
+        page = tracking.search_runs([experiment_id], max_results=3, page_token=token)
+        pages.append([run.info.run_name for run in page])
+        token = page.token
+        if not token:
+            break
+    assert pages == [["trial-6", "trial-5", "trial-4"], ["trial-3", "trial-2", "trial-1"], ["trial-0"]]
+    listed = mlflow.search_runs([experiment_id], filter_string="params.model ILIKE 'RNN'", output_format="list")
+    assert sorted(run.info.run_name for run in listed) == ["trial-1", "trial-3", "trial-5"]
+    with pytest.raises(MlflowException) as bad:
+        tracking.search_runs([experiment_id], "metrics.loss < 1 OR metrics.loss > 2")
+    assert bad.value.error_code == "INVALID_PARAMETER_VALUE"
