@@ -14,8 +14,8 @@ extension TrackingService {
         let limit = try Self.maxResults(maxResults, default: Self.runSearchDefault, maximum: Self.runSearchMaximum)
         let offset = try MLflowPageToken.decode(pageToken)
         let query = RunSearchQuery(
-            experimentIds: experimentIds, stages: viewType.stages, filter: try RunFilterParser.parse(filter),
-            orderings: try orderBy.map { clause throws(MLflowError) in try RunFilterParser.ordering(clause) },
+            experimentIds: experimentIds, stages: viewType.stages, filter: try FilterParser.parse(filter, schema: .runs),
+            orderings: try orderBy.map { clause throws(MLflowError) in try FilterParser.ordering(clause, schema: .runs) },
             limit: limit, offset: offset)
         guard !experimentIds.isEmpty else { return ([], nil) }
         let found = try await database.read { [runs] db in

@@ -10,13 +10,14 @@ import SQLKit
 public struct RunSearchQuery: Sendable {
     public var experimentIds: [Int64]
     public var stages: [LifecycleStage]
-    public var filter: RunFilter
-    public var orderings: [RunOrdering]
+    public var filter: SearchFilter
+    public var orderings: [SearchOrdering]
     public var limit: Int
     public var offset: Int
 
     public init(
-        experimentIds: [Int64], stages: [LifecycleStage], filter: RunFilter, orderings: [RunOrdering], limit: Int, offset: Int
+        experimentIds: [Int64], stages: [LifecycleStage], filter: SearchFilter, orderings: [SearchOrdering], limit: Int,
+        offset: Int
     ) {
         self.experimentIds = experimentIds
         self.stages = stages
@@ -73,11 +74,12 @@ public struct RunSearchQuery: Sendable {
         "LEFT JOIN \(ident: table) \(ident: alias) ON \(ident: alias).run_id = runs.run_id AND \(ident: alias).key = \(bind: key)"
     }
 
-    static func column(_ attribute: RunAttribute) -> String {
-        attribute == .created ? "start_time" : attribute.rawValue
+    /// The `runs` column of an attribute the runs schema allows (`created` is `start_time`).
+    static func column(_ attribute: String) -> String {
+        attribute == "created" ? "start_time" : attribute
     }
 
-    static func condition(_ clause: RunFilter.Clause) throws(MLflowError) -> SQLQueryString {
+    static func condition(_ clause: SearchFilter.Clause) throws(MLflowError) -> SQLQueryString {
         switch clause.subject {
         case .metric(let key):
             guard case .number(let number) = clause.value else { throw .invalid("Metric filters need a number") }
@@ -93,7 +95,7 @@ public struct RunSearchQuery: Sendable {
             case .isNotNull: return "EXISTS (" + exists + ")"
             default: return "EXISTS (" + exists + " AND " + (try stringComparison("f.value", clause)) + ")"
             }
-        case .attribute(let attribute) where attribute.isNumeric:
+        case .attribute(let attribute) where FilterSchema.runs.isNumeric(attribute):
             guard case .number(let number) = clause.value else { throw .invalid("Numeric attributes need a number") }
             let column = column(attribute)
             if number == number.rounded(), abs(number) < 9e18 {
@@ -101,7 +103,7 @@ public struct RunSearchQuery: Sendable {
             }
             return "runs.\(ident: column) \(unsafeRaw: clause.comparator.rawValue) \(bind: number)"
         case .attribute(let attribute):
-            return try stringComparison("runs.\(attribute.rawValue)", clause)
+            return try stringComparison("runs.\(column(attribute))", clause)
         case .dataset:
             throw .invalid("Filtering runs by dataset is not supported by this server yet")
         }
@@ -109,7 +111,7 @@ public struct RunSearchQuery: Sendable {
 
     /// `column <op> value` for string comparisons. LIKE is case-sensitive on both engines (SQLite
     /// connections set `case_sensitive_like`); ILIKE lowercases both sides.
-    static func stringComparison(_ column: String, _ clause: RunFilter.Clause) throws(MLflowError) -> SQLQueryString {
+    static func stringComparison(_ column: String, _ clause: SearchFilter.Clause) throws(MLflowError) -> SQLQueryString {
         switch (clause.comparator, clause.value) {
         case (.equal, .string(let value)): return "\(unsafeRaw: column) = \(bind: value)"
         case (.notEqual, .string(let value)): return "\(unsafeRaw: column) <> \(bind: value)"
