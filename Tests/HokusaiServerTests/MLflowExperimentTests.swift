@@ -148,3 +148,36 @@ import Testing
         }
     }
 }
+
+@Suite struct MLflowExperimentSearchTests {
+    @Test(arguments: TestStoreKind.available)
+    func experimentsAreFilteredAndOrdered(kind: TestStoreKind) async throws {
+        try await TestApp.run(kind) { client, app in
+            for (name, team) in [("vision-a", "cv"), ("vision-b", "cv"), ("nlp", "text")] {
+                let id = try #require(
+                    try await client.mlflow(.post, "experiments/create", key: app.adminKey, json: #"{"name":"\#(name)"}"#).string(
+                        "experiment_id"))
+                _ = try await client.mlflow(
+                    .post, "experiments/set-experiment-tag", key: app.adminKey,
+                    json: #"{"experiment_id":"\#(id)","key":"team","value":"\#(team)"}"#)
+            }
+            func names(_ json: String) async throws -> [String] {
+                let reply = try await client.mlflow(.post, "experiments/search", key: app.adminKey, json: json)
+                #expect(reply.status == .ok, "\(json): \(reply.text)")
+                return (reply["experiments"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            }
+            #expect(try await names(#"{"filter":"name LIKE 'vision%'","order_by":["name DESC"]}"#) == ["vision-b", "vision-a"])
+            #expect(try await names(#"{"filter":"tags.team = 'text'"}"#) == ["nlp"])
+            #expect(try await names(#"{"filter":"tags.team IS NULL"}"#) == ["Default"])
+            #expect(try await names(#"{"filter":"name ILIKE 'NLP'"}"#) == ["nlp"])
+            #expect(try await names(#"{"order_by":["name ASC"]}"#) == ["Default", "nlp", "vision-a", "vision-b"])
+            #expect(
+                try await names(#"{"filter":"creation_time >= 0 AND name != 'Default'","order_by":["experiment_id ASC"]}"#) == [
+                    "vision-a", "vision-b", "nlp",
+                ])
+            let bad = try await client.mlflow(
+                .post, "experiments/search", key: app.adminKey, json: #"{"filter":"metrics.x > 1"}"#)
+            #expect(bad.status == .badRequest && bad.errorCode == "INVALID_PARAMETER_VALUE")
+        }
+    }
+}

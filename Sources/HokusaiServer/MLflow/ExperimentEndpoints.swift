@@ -41,15 +41,9 @@ struct ExperimentEndpoints {
 
     @Sendable func search(_ call: MLflowCall) async throws -> JSONValue {
         let p = call.parameters
-        if let filter = try p.string("filter"), !filter.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw MLflowError.invalid("Filtering experiments is not supported by this server yet; search without 'filter'")
-        }
-        if !(try p.strings("order_by")).isEmpty {
-            throw MLflowError.invalid("Ordering experiments is not supported by this server yet; search without 'order_by'")
-        }
         let result = try await tracking.searchExperiments(
-            viewType: try Self.viewType(p, "view_type"), maxResults: try p.int("max_results"),
-            pageToken: try p.string("page_token"))
+            viewType: try Self.viewType(p, "view_type"), filter: try p.string("filter"), orderBy: try p.strings("order_by"),
+            maxResults: try p.int("max_results"), pageToken: try p.string("page_token"))
         var fields: [(String, JSONValue)] = [("experiments", .array(result.experiments.map(MLflowJSON.experiment)))]
         if let next = result.nextPageToken { fields.append(("next_page_token", .string(next))) }
         return .object(fields)

@@ -48,13 +48,15 @@ extension TrackingService {
     }
 
     public func searchExperiments(
-        viewType: ViewType, maxResults: Int?, pageToken: String?
+        viewType: ViewType, filter: String?, orderBy: [String], maxResults: Int?, pageToken: String?
     ) async throws -> (experiments: [Experiment], nextPageToken: String?) {
         let limit = try Self.maxResults(maxResults, default: Self.experimentSearchDefault, maximum: Self.experimentSearchMaximum)
         let offset = try MLflowPageToken.decode(pageToken)
-        let found = try await database.read { [experiments] db in
-            try await experiments.list(stages: viewType.stages, limit: limit, offset: offset, on: db)
-        }
+        let query = ExperimentSearchQuery(
+            stages: viewType.stages, filter: try FilterParser.parse(filter, schema: .experiments),
+            orderings: try orderBy.map { clause throws(MLflowError) in try FilterParser.ordering(clause, schema: .experiments) },
+            limit: limit, offset: offset)
+        let found = try await database.read { [experiments] db in try await experiments.search(query, on: db) }
         return (found, MLflowPageToken.next(offset: offset, limit: limit, returned: found.count))
     }
 

@@ -49,14 +49,9 @@ public struct ExperimentRepository: Sendable {
         return experiment
     }
 
-    /// Experiments in the given stages, newest first (ties by id), one page.
-    public func list(stages: [LifecycleStage], limit: Int, offset: Int, on db: any SQLDatabase) async throws -> [Experiment] {
-        let rows = try await db.select().column("*").from("experiments")
-            .where("lifecycle_stage", .in, stages.map(\.rawValue))
-            .orderBy("creation_time", .descending).orderBy("experiment_id", .descending)
-            .limit(limit).offset(offset)
-            .all()
-        var experiments = try rows.map(Self.experiment)
+    /// One page of a search, with each experiment's tags.
+    public func search(_ query: ExperimentSearchQuery, on db: any SQLDatabase) async throws -> [Experiment] {
+        var experiments = try await db.raw(try query.sql()).all().map(Self.experiment)
         for index in experiments.indices {
             experiments[index].tags = try await tags(experimentId: experiments[index].id, on: db)
         }

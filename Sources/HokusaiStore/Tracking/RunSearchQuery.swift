@@ -93,36 +93,14 @@ public struct RunSearchQuery: Sendable {
             switch clause.comparator {
             case .isNull: return "NOT EXISTS (" + exists + ")"
             case .isNotNull: return "EXISTS (" + exists + ")"
-            default: return "EXISTS (" + exists + " AND " + (try stringComparison("f.value", clause)) + ")"
+            default: return "EXISTS (" + exists + " AND " + (try SearchSQL.stringComparison("f.value", clause)) + ")"
             }
         case .attribute(let attribute) where FilterSchema.runs.isNumeric(attribute):
-            guard case .number(let number) = clause.value else { throw .invalid("Numeric attributes need a number") }
-            let column = column(attribute)
-            if number == number.rounded(), abs(number) < 9e18 {
-                return "runs.\(ident: column) \(unsafeRaw: clause.comparator.rawValue) \(bind: Int64(number))"
-            }
-            return "runs.\(ident: column) \(unsafeRaw: clause.comparator.rawValue) \(bind: number)"
+            return try SearchSQL.numericComparison("runs.\(column(attribute))", clause)
         case .attribute(let attribute):
-            return try stringComparison("runs.\(column(attribute))", clause)
+            return try SearchSQL.stringComparison("runs.\(column(attribute))", clause)
         case .dataset:
             throw .invalid("Filtering runs by dataset is not supported by this server yet")
-        }
-    }
-
-    /// `column <op> value` for string comparisons. LIKE is case-sensitive on both engines (SQLite
-    /// connections set `case_sensitive_like`); ILIKE lowercases both sides.
-    static func stringComparison(_ column: String, _ clause: SearchFilter.Clause) throws(MLflowError) -> SQLQueryString {
-        switch (clause.comparator, clause.value) {
-        case (.equal, .string(let value)): return "\(unsafeRaw: column) = \(bind: value)"
-        case (.notEqual, .string(let value)): return "\(unsafeRaw: column) <> \(bind: value)"
-        case (.like, .string(let value)): return "\(unsafeRaw: column) LIKE \(bind: value)"
-        case (.ilike, .string(let value)): return "LOWER(\(unsafeRaw: column)) LIKE LOWER(\(bind: value))"
-        case (.in, .list(let values)):
-            return values.isEmpty ? "1 = 0" : "\(unsafeRaw: column) IN (\(binds: values))"
-        case (.notIn, .list(let values)):
-            return values.isEmpty ? "1 = 1" : "\(unsafeRaw: column) NOT IN (\(binds: values))"
-        default:
-            throw .invalid("Invalid comparison '\(clause.comparator.rawValue)' for \(column)")
         }
     }
 }
