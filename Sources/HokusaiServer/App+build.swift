@@ -28,7 +28,9 @@ public func buildApplication(
     AuditController(database: database).register(on: &routes)
     let tracking = TrackingService(database: database)
     MLflowAPI.register(
-        ExperimentEndpoints(tracking: tracking).endpoints + RunEndpoints(tracking: tracking).endpoints, on: &routes)
+        ExperimentEndpoints(tracking: tracking).endpoints + RunEndpoints(tracking: tracking).endpoints
+            + LoggedModelEndpoints(tracking: tracking).endpoints,
+        on: &routes)
 
     let router = Router(context: HokusaiRequestContext.self)
     router.addMiddleware {

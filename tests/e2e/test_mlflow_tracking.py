@@ -161,3 +161,29 @@ def test_search_runs_filters_orders_and_pages(tracking):
     with pytest.raises(MlflowException) as bad:
         tracking.search_runs([experiment_id], "metrics.loss < 1 OR metrics.loss > 2")
     assert bad.value.error_code == "INVALID_PARAMETER_VALUE"
+
+
+def test_logged_models_and_dataset_inputs_through_the_client(tracking):
+    import pandas as pd
+    from mlflow.entities import LoggedModelOutput
+
+    experiment_id = tracking.create_experiment("e2e-logged-models")
+    run = tracking.create_run(experiment_id)
+    model = tracking.create_logged_model(experiment_id, name="model", source_run_id=run.info.run_id, params={"alpha": "0.5"})
+    assert model.model_id.startswith("m-") and model.status == "PENDING"
+    assert model.artifact_location == f"mlflow-artifacts:/{experiment_id}/models/{model.model_id}/artifacts"
+    tracking.log_outputs(run.info.run_id, [LoggedModelOutput(model.model_id, 0)])
+    assert tracking.finalize_logged_model(model.model_id, "READY").status == "READY"
+    tracking.set_logged_model_tags(model.model_id, {"mlflow.modelVersions": "[]"})
+    found = tracking.search_logged_models([experiment_id], filter_string="name = 'model'")
+    assert [m.model_id for m in found] == [model.model_id] and found[0].tags["mlflow.modelVersions"] == "[]"
+    assert tracking.get_run(run.info.run_id).outputs.model_outputs[0].model_id == model.model_id
+
+    dataset = mlflow.data.from_pandas(pd.DataFrame({"x": [1, 2, 3]}), name="tiny")
+    mlflow.set_experiment(experiment_id=experiment_id)
+    with mlflow.start_run(run_id=run.info.run_id):
+        mlflow.log_input(dataset, context="training")
+    inputs = tracking.get_run(run.info.run_id).inputs.dataset_inputs
+    assert inputs[0].dataset.name == "tiny" and inputs[0].tags[0].value == "training"
+    matches = tracking.search_runs([experiment_id], "datasets.name = 'tiny' AND datasets.context = 'training'")
+    assert [r.info.run_id for r in matches] == [run.info.run_id]

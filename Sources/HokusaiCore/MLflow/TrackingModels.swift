@@ -116,17 +116,102 @@ public struct RunInfo: Sendable, Equatable {
     }
 }
 
-/// A run with its data: latest metrics, params and tags.
+/// A run with its data (latest metrics, params and tags), its dataset inputs and model outputs.
 public struct Run: Sendable, Equatable {
     public var info: RunInfo
     public var metrics: [MetricPoint]
     public var params: [KeyValue]
     public var tags: [KeyValue]
+    public var inputs: [DatasetInput]
+    public var outputs: [ModelOutput]
 
-    public init(info: RunInfo, metrics: [MetricPoint], params: [KeyValue], tags: [KeyValue]) {
+    public init(
+        info: RunInfo, metrics: [MetricPoint], params: [KeyValue], tags: [KeyValue], inputs: [DatasetInput] = [],
+        outputs: [ModelOutput] = []
+    ) {
         self.info = info
         self.metrics = metrics
         self.params = params
         self.tags = tags
+        self.inputs = inputs
+        self.outputs = outputs
+    }
+}
+
+/// An MLflow 3 logged model: what `mlflow.<flavor>.log_model` creates before uploading files.
+public struct LoggedModel: Sendable, Equatable {
+    public var modelId: String
+    public var experimentId: Int64
+    public var name: String
+    public var creationTime: Int64
+    public var lastUpdatedTime: Int64
+    public var artifactURI: String
+    public var status: String
+    public var modelType: String
+    public var sourceRunId: String?
+    public var lifecycleStage: LifecycleStage
+    public var ownerUserId: String?
+    public var tags: [KeyValue]
+    public var params: [KeyValue]
+
+    public init(
+        modelId: String, experimentId: Int64, name: String, creationTime: Int64, lastUpdatedTime: Int64, artifactURI: String,
+        status: String, modelType: String, sourceRunId: String?, lifecycleStage: LifecycleStage, ownerUserId: String?,
+        tags: [KeyValue] = [], params: [KeyValue] = []
+    ) {
+        self.modelId = modelId
+        self.experimentId = experimentId
+        self.name = name
+        self.creationTime = creationTime
+        self.lastUpdatedTime = lastUpdatedTime
+        self.artifactURI = artifactURI
+        self.status = status
+        self.modelType = modelType
+        self.sourceRunId = sourceRunId
+        self.lifecycleStage = lifecycleStage
+        self.ownerUserId = ownerUserId
+        self.tags = tags
+        self.params = params
+    }
+
+    public static let statuses: Set<String> = [
+        "LOGGED_MODEL_STATUS_UNSPECIFIED", "LOGGED_MODEL_PENDING", "LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED",
+    ]
+}
+
+/// A dataset a run used, as `log_input` sends it.
+public struct DatasetInput: Sendable, Equatable {
+    public var name: String
+    public var digest: String
+    public var sourceType: String
+    public var source: String
+    public var schema: String?
+    public var profile: String?
+    public var tags: [KeyValue]
+
+    public init(
+        name: String, digest: String, sourceType: String, source: String, schema: String?, profile: String?, tags: [KeyValue]
+    ) {
+        self.name = name
+        self.digest = digest
+        self.sourceType = sourceType
+        self.source = source
+        self.schema = schema
+        self.profile = profile
+        self.tags = tags
+    }
+
+    /// The `mlflow.data.context` tag ("training", "eval"), which search can filter on.
+    public var context: String? { tags.first { $0.key == "mlflow.data.context" }?.value }
+}
+
+/// A model a run produced (`runs/outputs`).
+public struct ModelOutput: Sendable, Equatable {
+    public var modelId: String
+    public var step: Int64
+
+    public init(modelId: String, step: Int64) {
+        self.modelId = modelId
+        self.step = step
     }
 }

@@ -29,8 +29,10 @@ public struct RouteTable: Sendable {
     /// requests refused before routing.
     func pattern(for method: HTTPRequest.Method, path: String) -> String? {
         let requested = Self.segments(path)
-        return entries.first { $0.method == method && Self.matches(pattern: $0.segments, path: requested) }?.pattern
-            .replacingOccurrences(of: ":id", with: "{id}")
+        guard let entry = entries.first(where: { $0.method == method && Self.matches(pattern: $0.segments, path: requested) })
+        else { return nil }
+        // Written as Hummingbird writes matched routes: `:name` segments as `{name}`.
+        return "/" + entry.segments.map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
     }
 
     static func segments(_ path: String) -> [Substring] {

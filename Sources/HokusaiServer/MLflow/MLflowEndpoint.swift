@@ -6,6 +6,13 @@ import Hummingbird
 struct MLflowCall: Sendable {
     let parameters: MLflowParameters
     let key: KeyRecord
+    /// Values of the path's `:name` segments (`logged-models/:model_id`).
+    var pathParameters: [String: String] = [:]
+
+    func path(_ name: String) throws(MLflowError) -> String {
+        guard let value = pathParameters[name], !value.isEmpty else { throw .missing(name) }
+        return value
+    }
 
     var actor: TrackingActor { TrackingActor(userId: key.userId, isAdmin: key.scopes.isAdmin) }
 }
@@ -17,6 +24,10 @@ struct MLflowEndpoint: Sendable {
     let path: String
     let scope: Scope
     let handler: @Sendable (MLflowCall) async throws -> JSONValue
+
+    var pathParameterNames: [String] {
+        path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) }
+    }
 }
 
 /// Mounts every MLflow endpoint under every prefix clients of the reference system used, so no
@@ -34,7 +45,11 @@ enum MLflowAPI {
                     let key = try context.principal(requiring: endpoint.scope)
                     do {
                         let parameters = try await MLflowParameters.parse(request, context: context)
-                        let body = try await endpoint.handler(MLflowCall(parameters: parameters, key: key))
+                        var call = MLflowCall(parameters: parameters, key: key)
+                        for name in endpoint.pathParameterNames {
+                            call.pathParameters[name] = context.parameters.get(name)
+                        }
+                        let body = try await endpoint.handler(call)
                         return try JSONResponse.make(body)
                     } catch let error as MLflowError {
                         throw APIError(mlflow: error)

@@ -39,7 +39,45 @@ enum MLflowJSON {
         if !run.metrics.isEmpty { data.append(("metrics", .array(run.metrics.map(metric)))) }
         if !run.params.isEmpty { data.append(("params", keyValues(run.params))) }
         if !run.tags.isEmpty { data.append(("tags", keyValues(run.tags))) }
-        return .object([("info", runInfo(run.info)), ("data", .object(data)), ("inputs", .object([]))])
+        var inputs: [(String, JSONValue)] = []
+        if !run.inputs.isEmpty { inputs.append(("dataset_inputs", .array(run.inputs.map(datasetInput)))) }
+        var fields: [(String, JSONValue)] = [("info", runInfo(run.info)), ("data", .object(data)), ("inputs", .object(inputs))]
+        if !run.outputs.isEmpty {
+            let outputs = run.outputs.map { JSONValue.object([("model_id", .string($0.modelId)), ("step", .int64($0.step))]) }
+            fields.append(("outputs", .object([("model_outputs", .array(outputs))])))
+        }
+        return .object(fields)
+    }
+
+    static func datasetInput(_ input: DatasetInput) -> JSONValue {
+        var dataset: [(String, JSONValue)] = [
+            ("name", .string(input.name)), ("digest", .string(input.digest)), ("source_type", .string(input.sourceType)),
+            ("source", .string(input.source)),
+        ]
+        if let schema = input.schema { dataset.append(("schema", .string(schema))) }
+        if let profile = input.profile { dataset.append(("profile", .string(profile))) }
+        var fields: [(String, JSONValue)] = []
+        if !input.tags.isEmpty { fields.append(("tags", keyValues(input.tags))) }
+        fields.append(("dataset", .object(dataset)))
+        return .object(fields)
+    }
+
+    static func loggedModel(_ model: LoggedModel) -> JSONValue {
+        var info: [(String, JSONValue)] = [
+            ("model_id", .string(model.modelId)),
+            ("experiment_id", .string(String(model.experimentId))),
+            ("name", .string(model.name)),
+            ("creation_timestamp_ms", .int64(model.creationTime)),
+            ("last_updated_timestamp_ms", .int64(model.lastUpdatedTime)),
+            ("artifact_uri", .string(model.artifactURI)),
+            ("status", .string(model.status)),
+            ("model_type", .string(model.modelType)),
+        ]
+        if let run = model.sourceRunId { info.append(("source_run_id", .string(run))) }
+        if !model.tags.isEmpty { info.append(("tags", keyValues(model.tags))) }
+        var data: [(String, JSONValue)] = []
+        if !model.params.isEmpty { data.append(("params", keyValues(model.params))) }
+        return .object([("info", .object(info)), ("data", .object(data))])
     }
 
     static func metric(_ point: MetricPoint) -> JSONValue {

@@ -18,6 +18,7 @@ public enum Migrations {
     public static let all: [Migration] = [
         M001_APIKeysAndAudit.migration,
         M002_Tracking.migration,
+        M003_LoggedModelsAndInputs.migration,
     ]
 
     public static var latestId: Int { all.last?.id ?? 0 }

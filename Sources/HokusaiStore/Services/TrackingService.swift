@@ -8,6 +8,7 @@ public struct TrackingService: Sendable {
     let experiments = ExperimentRepository()
     let runs = RunRepository()
     let metrics = MetricRepository()
+    let loggedModels = LoggedModelRepository()
 
     public init(database: any Database) {
         self.database = database

@@ -23,12 +23,7 @@ public struct RunRepository: Sendable {
 
     /// The run with its params, tags and latest metrics.
     public func run(runId: String, on db: any SQLDatabase) async throws -> Run? {
-        guard let info = try await find(runId: runId, on: db) else { return nil }
-        return Run(
-            info: info,
-            metrics: try await MetricRepository().latest(runId: runId, on: db),
-            params: try await pairs("run_params", runId: runId, on: db),
-            tags: try await pairs("run_tags", runId: runId, on: db))
+        try await runs(ids: [runId], on: db).first
     }
 
     /// The ids of one page of a search, in order.
@@ -48,9 +43,17 @@ public struct RunRepository: Sendable {
         for row in metricRows {
             metrics[try row.decode(column: "run_id", as: String.self), default: []].append(try MetricRepository.point(row))
         }
+        let io = RunIORepository()
+        let inputs = try await io.inputs(runIds: ids, on: db)
+        let outputs = try await io.outputs(runIds: ids, on: db)
         let byId = Dictionary(uniqueKeysWithValues: infos.map { ($0.runId, $0) })
         return ids.compactMap { id in
-            byId[id].map { Run(info: $0, metrics: metrics[id] ?? [], params: params[id] ?? [], tags: tags[id] ?? []) }
+            byId[id].map {
+                Run(
+                    info: $0, metrics: metrics[id] ?? [], params: params[id] ?? [], tags: tags[id] ?? [],
+                    inputs: inputs[id] ?? [],
+                    outputs: outputs[id] ?? [])
+            }
         }
     }
 
@@ -117,12 +120,6 @@ public struct RunRepository: Sendable {
 
     public func deleteTag(runId: String, key: String, on db: any SQLDatabase) async throws {
         try await db.raw("DELETE FROM run_tags WHERE run_id = \(bind: runId) AND key = \(bind: key)").run()
-    }
-
-    func pairs(_ table: String, runId: String, on db: any SQLDatabase) async throws -> [KeyValue] {
-        try await db.raw("SELECT key, value FROM \(ident: table) WHERE run_id = \(bind: runId) ORDER BY key").all().map {
-            KeyValue(key: try $0.decode(column: "key", as: String.self), value: try $0.decode(column: "value", as: String.self))
-        }
     }
 
     static func info(_ row: any SQLRow) throws -> RunInfo {

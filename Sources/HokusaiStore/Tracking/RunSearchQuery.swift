@@ -99,8 +99,12 @@ public struct RunSearchQuery: Sendable {
             return try SearchSQL.numericComparison("runs.\(column(attribute))", clause)
         case .attribute(let attribute):
             return try SearchSQL.stringComparison("runs.\(column(attribute))", clause)
-        case .dataset:
-            throw .invalid("Filtering runs by dataset is not supported by this server yet")
+        case .dataset(let field):
+            let column = field == .context ? "ri.context" : "d.\(field.rawValue)"
+            return """
+                EXISTS (SELECT 1 FROM run_inputs ri JOIN datasets d ON d.dataset_id = ri.dataset_id \
+                WHERE ri.run_id = runs.run_id AND
+                """ + " " + (try SearchSQL.stringComparison(column, clause)) + ")"
         }
     }
 }
