@@ -51,13 +51,13 @@ extension TrackingService {
         viewType: ViewType, filter: String?, orderBy: [String], maxResults: Int?, pageToken: String?
     ) async throws -> (experiments: [Experiment], nextPageToken: String?) {
         let limit = try Self.maxResults(maxResults, default: Self.experimentSearchDefault, maximum: Self.experimentSearchMaximum)
-        let offset = try MLflowPageToken.decode(pageToken)
+        let offset = try OffsetPageToken.decode(pageToken)
         let query = ExperimentSearchQuery(
             stages: viewType.stages, filter: try FilterParser.parse(filter, schema: .experiments),
             orderings: try orderBy.map { clause throws(MLflowError) in try FilterParser.ordering(clause, schema: .experiments) },
             limit: limit, offset: offset)
         let found = try await database.read { [experiments] db in try await experiments.search(query, on: db) }
-        return (found, MLflowPageToken.next(offset: offset, limit: limit, returned: found.count))
+        return (found, OffsetPageToken.next(offset: offset, limit: limit, returned: found.count))
     }
 
     public func renameExperiment(id rawId: String, to newName: String, actor: TrackingActor) async throws {

@@ -108,7 +108,7 @@ extension TrackingService {
         let experimentIds = try rawIds.map { raw throws(MLflowError) in try Self.experimentId(raw) }
         let limit = try Self.maxResults(
             maxResults, default: Self.loggedModelSearchDefault, maximum: Self.loggedModelSearchMaximum)
-        let offset = try MLflowPageToken.decode(pageToken)
+        let offset = try OffsetPageToken.decode(pageToken)
         let query = LoggedModelSearchQuery(
             experimentIds: experimentIds, filter: try FilterParser.parse(filter, schema: .loggedModels), orderings: orderings,
             limit: limit, offset: offset)
@@ -116,7 +116,7 @@ extension TrackingService {
         let found = try await database.read { [loggedModels] db in
             try await loggedModels.models(ids: try await loggedModels.search(query, on: db), on: db)
         }
-        return (found, MLflowPageToken.next(offset: offset, limit: limit, returned: found.count))
+        return (found, OffsetPageToken.next(offset: offset, limit: limit, returned: found.count))
     }
 
     /// `runs/outputs`: the models a run produced, at a step.

@@ -141,13 +141,13 @@ extension TrackingService {
         runId: String, key: String, maxResults: Int?, pageToken: String?
     ) async throws -> (points: [MetricPoint], nextPageToken: String?) {
         let limit = try Self.maxResults(maxResults, default: Self.metricHistoryMaximum, maximum: Self.metricHistoryMaximum)
-        let offset = try MLflowPageToken.decode(pageToken)
+        let offset = try OffsetPageToken.decode(pageToken)
         return try await database.read { [runs, metrics] db in
             guard try await runs.find(runId: runId, on: db) != nil else {
                 throw MLflowError.notFound("Run with id=\(runId) not found")
             }
             let points = try await metrics.history(runId: runId, key: key, limit: limit, offset: offset, on: db)
-            return (points, MLflowPageToken.next(offset: offset, limit: limit, returned: points.count))
+            return (points, OffsetPageToken.next(offset: offset, limit: limit, returned: points.count))
         }
     }
 

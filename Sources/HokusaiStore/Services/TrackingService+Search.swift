@@ -12,7 +12,7 @@ extension TrackingService {
     ) async throws -> (runs: [Run], nextPageToken: String?) {
         let experimentIds = try rawIds.map { raw throws(MLflowError) in try Self.experimentId(raw) }
         let limit = try Self.maxResults(maxResults, default: Self.runSearchDefault, maximum: Self.runSearchMaximum)
-        let offset = try MLflowPageToken.decode(pageToken)
+        let offset = try OffsetPageToken.decode(pageToken)
         let query = RunSearchQuery(
             experimentIds: experimentIds, stages: viewType.stages, filter: try FilterParser.parse(filter, schema: .runs),
             orderings: try orderBy.map { clause throws(MLflowError) in try FilterParser.ordering(clause, schema: .runs) },
@@ -21,6 +21,6 @@ extension TrackingService {
         let found = try await database.read { [runs] db in
             try await runs.runs(ids: try await runs.search(query, on: db), on: db)
         }
-        return (found, MLflowPageToken.next(offset: offset, limit: limit, returned: found.count))
+        return (found, OffsetPageToken.next(offset: offset, limit: limit, returned: found.count))
     }
 }

@@ -26,9 +26,7 @@ public struct ExperimentRepository: Sendable {
                 \(bind: experiment.lastUpdateTime), \(bind: experiment.ownerUserId))
             """
         ).run()
-        for tag in experiment.tags {
-            try await setTag(experimentId: experiment.id, tag, on: db)
-        }
+        try await KeyValueTable.experimentTags.write(experiment.id, experiment.tags, replace: true, on: db)
     }
 
     public func find(id: Int64, on db: any SQLDatabase) async throws -> Experiment? {
@@ -52,8 +50,9 @@ public struct ExperimentRepository: Sendable {
     /// One page of a search, with each experiment's tags.
     public func search(_ query: ExperimentSearchQuery, on db: any SQLDatabase) async throws -> [Experiment] {
         var experiments = try await db.raw(try query.sql()).all().map(Self.experiment)
+        let tags = try await KeyValueTable.experimentTags.grouped(experiments.map(\.id), on: db)
         for index in experiments.indices {
-            experiments[index].tags = try await tags(experimentId: experiments[index].id, on: db)
+            experiments[index].tags = tags[experiments[index].id] ?? []
         }
         return experiments
     }
@@ -74,12 +73,7 @@ public struct ExperimentRepository: Sendable {
     }
 
     public func setTag(experimentId: Int64, _ tag: KeyValue, on db: any SQLDatabase) async throws {
-        try await db.raw(
-            """
-            INSERT INTO experiment_tags (experiment_id, key, value) VALUES (\(bind: experimentId), \(bind: tag.key), \(bind: tag.value))
-            ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value
-            """
-        ).run()
+        try await KeyValueTable.experimentTags.write(experimentId, [tag], replace: true, on: db)
     }
 
     public func deleteTag(experimentId: Int64, key: String, on db: any SQLDatabase) async throws -> Bool {
@@ -92,11 +86,7 @@ public struct ExperimentRepository: Sendable {
     }
 
     func tags(experimentId: Int64, on db: any SQLDatabase) async throws -> [KeyValue] {
-        try await db.raw("SELECT key, value FROM experiment_tags WHERE experiment_id = \(bind: experimentId) ORDER BY key")
-            .all().map {
-                KeyValue(
-                    key: try $0.decode(column: "key", as: String.self), value: try $0.decode(column: "value", as: String.self))
-            }
+        try await KeyValueTable.experimentTags.grouped([experimentId], on: db)[experimentId] ?? []
     }
 
     static func experiment(_ row: any SQLRow) throws -> Experiment {

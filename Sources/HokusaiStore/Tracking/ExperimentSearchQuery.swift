@@ -27,14 +27,7 @@ public struct ExperimentSearchQuery: Sendable {
             case .attribute(let name):
                 conditions.append(try SearchSQL.stringComparison("e.\(name)", clause))
             case .tag(let key):
-                let exists: SQLQueryString =
-                    "SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.experiment_id AND t.key = \(bind: key)"
-                switch clause.comparator {
-                case .isNull: conditions.append("NOT EXISTS (" + exists + ")")
-                case .isNotNull: conditions.append("EXISTS (" + exists + ")")
-                default:
-                    conditions.append("EXISTS (" + exists + " AND " + (try SearchSQL.stringComparison("t.value", clause)) + ")")
-                }
+                conditions.append(try SearchSQL.keyValueCondition(.experimentTags, owner: "e.experiment_id", key: key, clause))
             default:
                 throw .invalid("Experiments can be searched by name, experiment_id, creation_time, last_update_time and tags")
             }
@@ -48,9 +41,7 @@ public struct ExperimentSearchQuery: Sendable {
         }
         orderTerms.append("e.creation_time DESC")
         orderTerms.append("e.experiment_id DESC")
-        var query: SQLQueryString = "SELECT e.* FROM experiments e WHERE " + conditions.joined(separator: " AND ")
-        query += " ORDER BY " + orderTerms.joined(separator: ", ")
-        query += " LIMIT \(literal: limit) OFFSET \(literal: offset)"
-        return query
+        return SearchSQL.page(
+            "SELECT e.* FROM experiments e", conditions: conditions, order: orderTerms, limit: limit, offset: offset)
     }
 }

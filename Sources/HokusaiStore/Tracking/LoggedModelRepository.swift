@@ -27,8 +27,8 @@ public struct LoggedModelRepository: Sendable {
     public func models(ids: [String], on db: any SQLDatabase) async throws -> [LoggedModel] {
         guard !ids.isEmpty else { return [] }
         let rows = try await db.select().column("*").from("logged_models").where("model_id", .in, ids).all()
-        let tags = try await grouped("logged_model_tags", ids: ids, on: db)
-        let params = try await grouped("logged_model_params", ids: ids, on: db)
+        let tags = try await KeyValueTable.loggedModelTags.grouped(ids, on: db)
+        let params = try await KeyValueTable.loggedModelParams.grouped(ids, on: db)
         var byId: [String: LoggedModel] = [:]
         for row in rows {
             var model = try Self.model(row)
@@ -50,14 +50,7 @@ public struct LoggedModelRepository: Sendable {
     }
 
     public func setTags(modelId: String, _ tags: [KeyValue], on db: any SQLDatabase) async throws {
-        for tag in tags {
-            try await db.raw(
-                """
-                INSERT INTO logged_model_tags (model_id, key, value) VALUES (\(bind: modelId), \(bind: tag.key), \(bind: tag.value))
-                ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value
-                """
-            ).run()
-        }
+        try await KeyValueTable.loggedModelTags.write(modelId, tags, replace: true, on: db)
     }
 
     public func deleteTag(modelId: String, key: String, on db: any SQLDatabase) async throws {
@@ -65,31 +58,12 @@ public struct LoggedModelRepository: Sendable {
     }
 
     public func setParams(modelId: String, _ params: [KeyValue], on db: any SQLDatabase) async throws {
-        for param in params {
-            try await db.raw(
-                """
-                INSERT INTO logged_model_params (model_id, key, value) VALUES (\(bind: modelId), \(bind: param.key), \(bind: param.value))
-                ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value
-                """
-            ).run()
-        }
+        try await KeyValueTable.loggedModelParams.write(modelId, params, replace: true, on: db)
     }
 
     /// One page of a search: ids in order.
     public func search(_ query: LoggedModelSearchQuery, on db: any SQLDatabase) async throws -> [String] {
         try await db.raw(try query.sql()).all().map { try $0.decode(column: "model_id", as: String.self) }
-    }
-
-    func grouped(_ table: String, ids: [String], on db: any SQLDatabase) async throws -> [String: [KeyValue]] {
-        let rows = try await db.select().column("model_id").column("key").column("value").from(table)
-            .where("model_id", .in, ids).orderBy("key").all()
-        var result: [String: [KeyValue]] = [:]
-        for row in rows {
-            result[try row.decode(column: "model_id", as: String.self), default: []].append(
-                KeyValue(
-                    key: try row.decode(column: "key", as: String.self), value: try row.decode(column: "value", as: String.self)))
-        }
-        return result
     }
 
     static func model(_ row: any SQLRow) throws -> LoggedModel {
@@ -142,11 +116,10 @@ public struct LoggedModelSearchQuery: Sendable {
                 conditions.append(try SearchSQL.numericComparison("m.\(Self.column(name))", clause))
             case .attribute(let name):
                 conditions.append(try SearchSQL.stringComparison("m.\(name)", clause))
-            case .tag(let key), .param(let key):
-                let table = if case .tag = clause.subject { "logged_model_tags" } else { "logged_model_params" }
-                conditions.append(
-                    "EXISTS (SELECT 1 FROM \(ident: table) f WHERE f.model_id = m.model_id AND f.key = \(bind: key) AND "
-                        + (try SearchSQL.stringComparison("f.value", clause)) + ")")
+            case .tag(let key):
+                conditions.append(try SearchSQL.keyValueCondition(.loggedModelTags, owner: "m.model_id", key: key, clause))
+            case .param(let key):
+                conditions.append(try SearchSQL.keyValueCondition(.loggedModelParams, owner: "m.model_id", key: key, clause))
             default:
                 throw .invalid("Logged models can be searched by their attributes, tags and params")
             }
@@ -160,9 +133,7 @@ public struct LoggedModelSearchQuery: Sendable {
         }
         orderTerms.append("m.creation_timestamp_ms DESC")
         orderTerms.append("m.model_id ASC")
-        var query: SQLQueryString = "SELECT m.model_id FROM logged_models m WHERE " + conditions.joined(separator: " AND ")
-        query += " ORDER BY " + orderTerms.joined(separator: ", ")
-        query += " LIMIT \(literal: limit) OFFSET \(literal: offset)"
-        return query
+        return SearchSQL.page(
+            "SELECT m.model_id FROM logged_models m", conditions: conditions, order: orderTerms, limit: limit, offset: offset)
     }
 }

@@ -10,35 +10,42 @@ public struct MetricRepository: Sendable {
     /// latest value forward when a point is later by step, then timestamp, then value.
     public func log(runId: String, _ points: [MetricPoint], on db: any SQLDatabase) async throws {
         guard !points.isEmpty else { return }
-        var latest = try await latestByKey(runId: runId, keys: Array(Set(points.map(\.key))), on: db)
+        let clamped = points.map(\.clamped)
+        var latest = try await latestByKey(runId: runId, keys: Array(Set(clamped.map(\.key))), on: db)
         var changed = Set<String>()
-        for raw in points {
-            let point = raw.clamped
-            let isNaN = point.value.isNaN ? 1 : 0
-            let stored = point.value.isNaN ? 0 : point.value
-            try await db.raw(
-                """
-                INSERT INTO metric_history (run_id, key, step, timestamp, value, is_nan)
-                VALUES (\(bind: runId), \(bind: point.key), \(bind: point.step), \(bind: point.timestamp), \(bind: stored), \(bind: isNaN))
-                ON CONFLICT (run_id, key, step, timestamp, value, is_nan) DO NOTHING
-                """
-            ).run()
+        for point in clamped {
             if let current = latest[point.key], !point.isLater(than: current) { continue }
             latest[point.key] = point
             changed.insert(point.key)
         }
-        for key in changed {
-            guard let point = latest[key] else { continue }
+        // A batch is written in a few statements, not one per point: log-batch is the hot path.
+        for start in stride(from: 0, to: clamped.count, by: Self.rowsPerStatement) {
+            let rows = clamped[start..<min(start + Self.rowsPerStatement, clamped.count)].map { Self.row(runId, $0) }
             try await db.raw(
-                """
-                INSERT INTO latest_metrics (run_id, key, step, timestamp, value, is_nan)
-                VALUES (\(bind: runId), \(bind: key), \(bind: point.step), \(bind: point.timestamp),
-                    \(bind: point.value.isNaN ? 0 : point.value), \(bind: point.value.isNaN ? 1 : 0))
-                ON CONFLICT (run_id, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp,
-                    value = excluded.value, is_nan = excluded.is_nan
-                """
+                "INSERT INTO metric_history (run_id, key, step, timestamp, value, is_nan) VALUES "
+                    + rows.joined(separator: ", ")
+                    + " ON CONFLICT (run_id, key, step, timestamp, value, is_nan) DO NOTHING"
             ).run()
         }
+        let moved = changed.sorted().compactMap { latest[$0] }.map { Self.row(runId, $0) }
+        guard !moved.isEmpty else { return }
+        try await db.raw(
+            "INSERT INTO latest_metrics (run_id, key, step, timestamp, value, is_nan) VALUES "
+                + moved.joined(separator: ", ")
+                    + """
+                     ON CONFLICT (run_id, key) DO UPDATE SET step = excluded.step, timestamp = excluded.timestamp,
+                        value = excluded.value, is_nan = excluded.is_nan
+                    """
+        ).run()
+    }
+
+    /// Rows per statement: six bound values each, well under both engines' limits.
+    static let rowsPerStatement = 500
+
+    static func row(_ runId: String, _ point: MetricPoint) -> SQLQueryString {
+        let isNaN = point.value.isNaN
+        return
+            "(\(bind: runId), \(bind: point.key), \(bind: point.step), \(bind: point.timestamp), \(bind: isNaN ? 0 : point.value), \(bind: isNaN ? 1 : 0))"
     }
 
     public func latest(runId: String, on db: any SQLDatabase) async throws -> [MetricPoint] {

@@ -35,8 +35,8 @@ public struct RunRepository: Sendable {
     public func runs(ids: [String], on db: any SQLDatabase) async throws -> [Run] {
         guard !ids.isEmpty else { return [] }
         let infos = try await db.select().column("*").from("runs").where("run_id", .in, ids).all().map(Self.info)
-        let params = try await grouped("run_params", ids: ids, on: db)
-        let tags = try await grouped("run_tags", ids: ids, on: db)
+        let params = try await KeyValueTable.runParams.grouped(ids, on: db)
+        let tags = try await KeyValueTable.runTags.grouped(ids, on: db)
         let metricRows = try await db.select().column("*").from("latest_metrics").where("run_id", .in, ids)
             .orderBy("key").all()
         var metrics: [String: [MetricPoint]] = [:]
@@ -55,18 +55,6 @@ public struct RunRepository: Sendable {
                     outputs: outputs[id] ?? [])
             }
         }
-    }
-
-    func grouped(_ table: String, ids: [String], on db: any SQLDatabase) async throws -> [String: [KeyValue]] {
-        let rows = try await db.select().column("run_id").column("key").column("value").from(table)
-            .where("run_id", .in, ids).orderBy("key").all()
-        var result: [String: [KeyValue]] = [:]
-        for row in rows {
-            result[try row.decode(column: "run_id", as: String.self), default: []].append(
-                KeyValue(
-                    key: try row.decode(column: "key", as: String.self), value: try row.decode(column: "value", as: String.self)))
-        }
-        return result
     }
 
     public func update(_ info: RunInfo, on db: any SQLDatabase) async throws {
@@ -91,26 +79,13 @@ public struct RunRepository: Sendable {
         return values
     }
 
+    /// Params are immutable: a key already logged keeps its value (callers refuse changes first).
     public func insertParams(runId: String, _ params: [KeyValue], on db: any SQLDatabase) async throws {
-        for param in params {
-            try await db.raw(
-                """
-                INSERT INTO run_params (run_id, key, value) VALUES (\(bind: runId), \(bind: param.key), \(bind: param.value))
-                ON CONFLICT (run_id, key) DO NOTHING
-                """
-            ).run()
-        }
+        try await KeyValueTable.runParams.write(runId, params, replace: false, on: db)
     }
 
     public func setTags(runId: String, _ tags: [KeyValue], on db: any SQLDatabase) async throws {
-        for tag in tags {
-            try await db.raw(
-                """
-                INSERT INTO run_tags (run_id, key, value) VALUES (\(bind: runId), \(bind: tag.key), \(bind: tag.value))
-                ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value
-                """
-            ).run()
-        }
+        try await KeyValueTable.runTags.write(runId, tags, replace: true, on: db)
     }
 
     public func tag(runId: String, key: String, on db: any SQLDatabase) async throws -> String? {

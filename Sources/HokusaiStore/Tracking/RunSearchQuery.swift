@@ -62,12 +62,8 @@ public struct RunSearchQuery: Sendable {
         for clause in filter.clauses {
             conditions.append(try Self.condition(clause))
         }
-        var query: SQLQueryString = "SELECT runs.run_id FROM runs"
-        for join in joins { query += " " + join }
-        query += " WHERE " + conditions.joined(separator: " AND ")
-        query += " ORDER BY " + orderTerms.joined(separator: ", ")
-        query += " LIMIT \(literal: limit) OFFSET \(literal: offset)"
-        return query
+        return SearchSQL.page(
+            "SELECT runs.run_id FROM runs", joins: joins, conditions: conditions, order: orderTerms, limit: limit, offset: offset)
     }
 
     static func join(_ table: String, alias: String, key: String) -> SQLQueryString {
@@ -87,14 +83,10 @@ public struct RunSearchQuery: Sendable {
                 EXISTS (SELECT 1 FROM latest_metrics f WHERE f.run_id = runs.run_id AND f.key = \(bind: key) \
                 AND f.is_nan = 0 AND f.value \(unsafeRaw: clause.comparator.rawValue) \(bind: number))
                 """
-        case .param(let key), .tag(let key):
-            let table = if case .param = clause.subject { "run_params" } else { "run_tags" }
-            let exists: SQLQueryString = "SELECT 1 FROM \(ident: table) f WHERE f.run_id = runs.run_id AND f.key = \(bind: key)"
-            switch clause.comparator {
-            case .isNull: return "NOT EXISTS (" + exists + ")"
-            case .isNotNull: return "EXISTS (" + exists + ")"
-            default: return "EXISTS (" + exists + " AND " + (try SearchSQL.stringComparison("f.value", clause)) + ")"
-            }
+        case .param(let key):
+            return try SearchSQL.keyValueCondition(.runParams, owner: "runs.run_id", key: key, clause)
+        case .tag(let key):
+            return try SearchSQL.keyValueCondition(.runTags, owner: "runs.run_id", key: key, clause)
         case .attribute(let attribute) where FilterSchema.runs.isNumeric(attribute):
             return try SearchSQL.numericComparison("runs.\(column(attribute))", clause)
         case .attribute(let attribute):

@@ -28,4 +28,32 @@ enum SearchSQL {
         }
         return "\(unsafeRaw: column) \(unsafeRaw: clause.comparator.rawValue) \(bind: number)"
     }
+
+    /// A condition on an `(owner, key, value)` table (`KeyValueTable`): the owner has `key`
+    /// (IS NOT NULL), lacks it (IS NULL), or has it with a value that compares as asked. Uses the
+    /// table's `(owner, key)` primary key.
+    static func keyValueCondition(
+        _ table: KeyValueTable, owner: String, key: String, _ clause: SearchFilter.Clause
+    ) throws(MLflowError) -> SQLQueryString {
+        let exists: SQLQueryString =
+            "SELECT 1 FROM \(ident: table.name) f WHERE f.\(ident: table.ownerColumn) = \(unsafeRaw: owner) AND f.key = \(bind: key)"
+        switch clause.comparator {
+        case .isNull: return "NOT EXISTS (" + exists + ")"
+        case .isNotNull: return "EXISTS (" + exists + ")"
+        default: return "EXISTS (" + exists + " AND " + (try stringComparison("f.value", clause)) + ")"
+        }
+    }
+
+    /// `select [joins] WHERE … ORDER BY … LIMIT … OFFSET …`: one page, cut in the database.
+    static func page(
+        _ select: SQLQueryString, joins: [SQLQueryString] = [], conditions: [SQLQueryString], order: [SQLQueryString], limit: Int,
+        offset: Int
+    ) -> SQLQueryString {
+        var query = select
+        for join in joins { query += " " + join }
+        query += " WHERE " + conditions.joined(separator: " AND ")
+        query += " ORDER BY " + order.joined(separator: ", ")
+        query += " LIMIT \(literal: limit) OFFSET \(literal: offset)"
+        return query
+    }
 }
