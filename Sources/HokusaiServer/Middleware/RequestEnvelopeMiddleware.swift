@@ -41,15 +41,21 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
             context.logger.error("unhandled error", metadata: ["error": "\(String(describing: error))"])
             response = try APIError.internalError.render(family: family, requestId: context.requestId)
         }
-        let pattern = routes.pattern(for: request.method, path: request.uri.path)
-        let isRouted = pattern != nil
-        if response.status == .notFound, !isRouted {
-            response = try unmatched(request, family: family, requestId: context.requestId)
+        let route: String
+        if let matched = context.endpointPath, response.status != .notFound {
+            // The router matched and answered: the common case, with no table lookup.
+            route = matched
+        } else {
+            // Refused before routing, or a 404: the route table says whether the route exists.
+            let pattern = routes.pattern(for: request.method, path: request.uri.path)
+            if response.status == .notFound, pattern == nil {
+                response = try unmatched(request, family: family, requestId: context.requestId)
+            }
+            route = pattern.map { context.endpointPath ?? $0 } ?? "unmatched"
         }
         response.headers[.xRequestID] = context.requestId
 
         let duration = ContinuousClock.now - start
-        let route = pattern.map { context.endpointPath ?? $0 } ?? "unmatched"
         metrics.recordRequest(
             method: request.method.rawValue, route: route, status: Int(response.status.code), duration: duration)
         if let code = context.notes.authCode {
