@@ -34,25 +34,25 @@ import Testing
     }
 }
 
-@Suite struct MLflowPageTokenTests {
+@Suite struct OffsetPageTokenTests {
     @Test func tokensRoundTripInTheReferenceFormat() throws {
-        #expect(MLflowPageToken.encode(offset: 1) == Data("{\"offset\": 1}".utf8).base64EncodedString())
-        #expect(try MLflowPageToken.decode(MLflowPageToken.encode(offset: 250)) == 250)
-        #expect(try MLflowPageToken.decode(nil) == 0)
-        #expect(try MLflowPageToken.decode("") == 0)
+        #expect(OffsetPageToken.encode(offset: 1) == Data("{\"offset\": 1}".utf8).base64EncodedString())
+        #expect(try OffsetPageToken.decode(OffsetPageToken.encode(offset: 250)) == 250)
+        #expect(try OffsetPageToken.decode(nil) == 0)
+        #expect(try OffsetPageToken.decode("") == 0)
     }
 
     @Test func malformedTokensAreRefused() {
         #expect(throws: MLflowError.invalid("Invalid page token, could not base64-decode")) {
-            try MLflowPageToken.decode("invalid_token")
+            try OffsetPageToken.decode("invalid_token")
         }
-        #expect(throws: MLflowError.self) { try MLflowPageToken.decode(Data("[1]".utf8).base64EncodedString()) }
-        #expect(throws: MLflowError.self) { try MLflowPageToken.decode(Data("{\"offset\": -1}".utf8).base64EncodedString()) }
+        #expect(throws: MLflowError.self) { try OffsetPageToken.decode(Data("[1]".utf8).base64EncodedString()) }
+        #expect(throws: MLflowError.self) { try OffsetPageToken.decode(Data("{\"offset\": -1}".utf8).base64EncodedString()) }
     }
 
     @Test func aShortPageHasNoNextToken() {
-        #expect(MLflowPageToken.next(offset: 0, limit: 10, returned: 9) == nil)
-        #expect(MLflowPageToken.next(offset: 10, limit: 10, returned: 10) == MLflowPageToken.encode(offset: 20))
+        #expect(OffsetPageToken.next(offset: 0, limit: 10, returned: 9) == nil)
+        #expect(OffsetPageToken.next(offset: 10, limit: 10, returned: 10) == OffsetPageToken.encode(offset: 20))
     }
 }
 

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Page tokens in the reference SQL store's format, `base64(json({"offset": N}))`, so tokens
+/// Page tokens for every paged listing (MLflow searches, keys, audit) in the reference SQL store's format, `base64(json({"offset": N}))`, so tokens
 /// look familiar; clients treat them as opaque. Anything else is refused with its reason.
-public enum MLflowPageToken {
+public enum OffsetPageToken {
     public static func encode(offset: Int) -> String {
         Data("{\"offset\": \(offset)}".utf8).base64EncodedString()
     }

@@ -1,7 +1,8 @@
 import Foundation
+import HokusaiCore
 import Hummingbird
 
-/// `limit` and opaque `page_token` query parameters. Tokens are base64url of `o:<offset>`;
+/// `limit` and opaque `page_token` query parameters, with `OffsetPageToken`s;
 /// anything else is refused with a 400 rather than silently restarting from the first page.
 struct PageRequest: Sendable, Equatable {
     let limit: Int
@@ -26,31 +27,17 @@ struct PageRequest: Sendable, Equatable {
         }
         var offset = 0
         if let token = query["page_token"], !token.isEmpty {
-            guard let decoded = Self.decode(token: String(token)) else {
+            do {
+                offset = try OffsetPageToken.decode(String(token))
+            } catch {
                 throw APIError.invalidParameter(field: "page_token", message: "page_token is not one this server issued")
             }
-            offset = decoded
         }
         self.init(limit: limit, offset: offset)
     }
 
     /// The token for the page after this one, when this page came back full.
     func nextToken(returned count: Int) -> String? {
-        count < limit ? nil : Self.encode(offset: offset + count)
-    }
-
-    static func encode(offset: Int) -> String {
-        Data("o:\(offset)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(token: String) -> Int? {
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
-            text.hasPrefix("o:"), let offset = Int(text.dropFirst(2)), offset >= 0
-        else { return nil }
-        return offset
+        OffsetPageToken.next(offset: offset, limit: limit, returned: count)
     }
 }

@@ -50,7 +50,7 @@ enum MLflowAPI {
                             call.pathParameters[name] = context.parameters.get(name)
                         }
                         let body = try await endpoint.handler(call)
-                        return try JSONResponse.make(body)
+                        return JSONResponse.make(body)
                     } catch let error as MLflowError {
                         throw APIError(mlflow: error)
                     }
