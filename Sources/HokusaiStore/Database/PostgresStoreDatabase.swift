@@ -33,8 +33,12 @@ public final class PostgresStoreDatabase: Database {
         try? await Task.sleep(for: .milliseconds(10))
         do {
             if let schema = url.schema {
-                // The schema named in the URL is created on first use, like the SQLite file is.
-                try await database.read { db in try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run() }
+                // The schema named in the URL is created on first use, like the SQLite file is. Under the
+                // setup lock: two `CREATE SCHEMA IF NOT EXISTS` racing can both try to insert it.
+                try await database.transaction { db in
+                    try await database.lockForSetup(db)
+                    try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+                }
             } else {
                 try await database.read { db in try await db.raw("SELECT 1").run() }
             }
