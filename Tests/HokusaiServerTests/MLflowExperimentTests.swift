@@ -181,3 +181,22 @@ import Testing
         }
     }
 }
+
+@Suite struct MLflowQueryStringTests {
+    @Test(arguments: TestStoreKind.available)
+    func repeatedFormEncodedQueryKeysAreLists(kind: TestStoreKind) async throws {
+        try await TestApp.run(kind) { client, app in
+            for name in ["b", "a c"] {
+                _ = try await client.mlflow(.post, "experiments/create", key: app.adminKey, json: #"{"name":"\#(name)"}"#)
+            }
+            let reply = try await client.mlflow(
+                .get, "experiments/search?order_by=name+DESC&order_by=creation_time+ASC&filter=name+LIKE+%27%25%27",
+                key: app.adminKey)
+            #expect(reply.status == .ok, "\(reply.text)")
+            #expect(
+                (reply["experiments"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } == ["b", "a c", "Default"])
+            let byName = try await client.mlflow(.get, "experiments/get-by-name?experiment_name=a+c", key: app.adminKey)
+            #expect(byName.status == .ok)
+        }
+    }
+}

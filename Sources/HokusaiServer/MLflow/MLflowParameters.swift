@@ -15,9 +15,8 @@ struct MLflowParameters: Sendable {
     static func parse(_ request: Request, context: HokusaiRequestContext) async throws -> MLflowParameters {
         if request.method == .get || request.method == .head {
             var values: [String: JSONAny] = [:]
-            for (key, value) in request.uri.queryParameters {
-                let name = String(key)
-                let text = JSONAny.string(String(value))
+            for (name, value) in FormQuery.items(request.uri.query) {
+                let text = JSONAny.string(value)
                 switch values[name] {
                 case nil: values[name] = text
                 case .array(let list)?: values[name] = .array(list + [text])
