@@ -5,13 +5,13 @@ import Logging
 
 /// The application: one router for every route, the middleware chain around it, and the services
 /// whose lifetimes it owns. Used by `hokusai serve` and by the tests alike. The store must be open
-/// and migrated (see `StorePreparation`).
+/// and migrated (see `StorePreparation`); the artifact folder is created if missing.
 public func buildApplication(
     configuration: AppConfiguration,
     database: any Database,
     logger: Logger,
     onListening: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     let metrics = AppMetrics()
     let recorder = WriteBehindRecorder(database: database, interval: configuration.writeBehindInterval, logger: logger)
     let authenticator = KeyAuthenticator(
@@ -27,10 +27,15 @@ public func buildApplication(
     KeysController(service: KeyService(database: database)).register(on: &routes)
     AuditController(database: database).register(on: &routes)
     let tracking = TrackingService(database: database)
+    let artifacts = try LocalArtifactStore(root: configuration.artifactsDirectory)
     MLflowAPI.register(
         ExperimentEndpoints(tracking: tracking).endpoints + RunEndpoints(tracking: tracking).endpoints
-            + LoggedModelEndpoints(tracking: tracking).endpoints,
+            + LoggedModelEndpoints(tracking: tracking).endpoints
+            + RegistryEndpoints(registry: RegistryService(database: database)).endpoints
+            + RunArtifactListEndpoint(store: artifacts, tracking: tracking).endpoints,
         on: &routes)
+    ArtifactEndpoints(store: artifacts, tracking: tracking, maximumUploadBytes: configuration.maximumUploadBytes)
+        .register(on: &routes)
 
     let router = Router(context: HokusaiRequestContext.self)
     router.addMiddleware {

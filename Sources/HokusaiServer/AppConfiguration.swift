@@ -16,6 +16,10 @@ public struct AppConfiguration: Sendable {
     /// balancer. Off by default: a client could otherwise pick its own address and dodge the limit.
     public var trustForwardedFor: Bool = false
     public var logLevel: Logger.Level = .info
+    /// Folder of the local artifact store. Default `./hokusai-data/artifacts`.
+    public var artifactsDirectory: String = "./hokusai-data/artifacts"
+    /// Largest artifact a single upload may carry; larger ones get 413. Default 5 GiB.
+    public var maximumUploadBytes: Int64 = 5 << 30
 
     public init() {}
 }

@@ -31,12 +31,29 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var trustForwardedFor: Bool?
 
+    @Option(
+        name: .customLong("artifacts-dir"),
+        help: "Folder of the local artifact store (env HOKUSAI_ARTIFACTS_DIR; default <data-dir>/artifacts).")
+    var artifactsDirectory: String?
+
+    @Option(
+        name: .customLong("max-upload-bytes"),
+        help:
+            "Largest artifact one upload may carry; larger ones get 413 (env HOKUSAI_MAX_UPLOAD_BYTES; default 5368709120, 5 GiB)."
+    )
+    var maximumUploadBytes: Int?
+
     func run() async throws {
         var configuration = AppConfiguration()
         configuration.host = Setting.string(host, env: "HOKUSAI_HOST") ?? "127.0.0.1"
         configuration.port = try Setting.int(port, env: "HOKUSAI_PORT", default: 8001)
         configuration.failedAttemptLimit = try Setting.int(failedAuthLimit, env: "HOKUSAI_FAILED_AUTH_LIMIT", default: 30)
         configuration.trustForwardedFor = try Setting.bool(trustForwardedFor, env: "HOKUSAI_TRUST_FORWARDED_FOR", default: false)
+        configuration.artifactsDirectory =
+            Setting.string(artifactsDirectory, env: "HOKUSAI_ARTIFACTS_DIR") ?? store.resolvedDataDirectory + "/artifacts"
+        configuration.maximumUploadBytes = Int64(
+            try Setting.int(maximumUploadBytes, env: "HOKUSAI_MAX_UPLOAD_BYTES", default: 5 << 30))
+        guard configuration.maximumUploadBytes > 0 else { throw ValidationError("the maximum upload size must be positive") }
         guard (0...65535).contains(configuration.port) else { throw ValidationError("port must be 0 to 65535") }
         configuration.logLevel = try logging.level()
         let logger = try logging.makeLogger()
@@ -52,7 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let host = configuration.host
         let firstKey = prepared.firstAdminKey
-        let app = buildApplication(configuration: configuration, database: prepared.database, logger: logger) { port in
+        let app = try buildApplication(configuration: configuration, database: prepared.database, logger: logger) { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)"])
             if let firstKey {
                 FirstKeyBanner.print(key: firstKey.apiKey, baseURL: "http://\(host):\(port)")

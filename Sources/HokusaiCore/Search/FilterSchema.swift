@@ -53,4 +53,34 @@ public struct FilterSchema: Sendable {
         listAttributes: [],
         prefixes: [.tag, .attribute],
         keyValueComparators: [.equal, .notEqual, .like, .ilike, .isNull, .isNotNull])
+
+    /// Registered models filter by name and tags only (`SearchModelUtils`).
+    public static let registeredModels = FilterSchema(
+        entityName: "registered models",
+        numericAttributes: [],
+        stringAttributes: ["name"],
+        aliases: [:],
+        listAttributes: ["name"],
+        prefixes: [.tag, .attribute],
+        keyValueComparators: [.equal, .notEqual, .like, .ilike])
+
+    /// What registered models may be ordered by, which is more than they may be filtered by.
+    public static let registeredModelOrdering = FilterSchema(
+        entityName: "registered models",
+        numericAttributes: ["creation_timestamp", "last_updated_timestamp"],
+        stringAttributes: ["name"],
+        aliases: ["timestamp": "creation_timestamp"],
+        listAttributes: [],
+        prefixes: [.attribute],
+        keyValueComparators: [])
+
+    /// Model versions (`SearchModelVersionUtils`).
+    public static let modelVersions = FilterSchema(
+        entityName: "model versions",
+        numericAttributes: ["version_number", "creation_timestamp", "last_updated_timestamp"],
+        stringAttributes: ["name", "run_id", "source_path"],
+        aliases: [:],
+        listAttributes: ["name", "run_id"],
+        prefixes: [.tag, .attribute],
+        keyValueComparators: [.equal, .notEqual, .like, .ilike])
 }

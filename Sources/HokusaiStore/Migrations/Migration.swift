@@ -19,6 +19,7 @@ public enum Migrations {
         M001_APIKeysAndAudit.migration,
         M002_Tracking.migration,
         M003_LoggedModelsAndInputs.migration,
+        M004_ModelRegistry.migration,
     ]
 
     public static var latestId: Int { all.last?.id ?? 0 }

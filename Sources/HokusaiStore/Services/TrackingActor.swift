@@ -11,16 +11,16 @@ public struct TrackingActor: Sendable {
         self.isAdmin = isAdmin
     }
 
-    func mayChange(ownedBy owner: String?) -> Bool {
+    public func mayChange(ownedBy owner: String?) -> Bool {
         isAdmin || (owner != nil && owner == userId)
     }
 
-    func requireOwnership(of what: String, ownedBy owner: String?) throws(MLflowError) {
+    public func requireOwnership(of what: String, ownedBy owner: String?) throws(MLflowError) {
         guard mayChange(ownedBy: owner) else {
             let whose = owner.map { "belongs to user '\($0)'" } ?? "is shared and can be changed only by admin keys"
             throw MLflowError(
                 .permissionDenied,
-                "\(what) \(whose); this key (user '\(userId)') may change only its own experiments and runs")
+                "\(what) \(whose); this key (user '\(userId)') may change only its own experiments, runs and models")
         }
     }
 }

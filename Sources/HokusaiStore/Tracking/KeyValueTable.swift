@@ -2,7 +2,7 @@ import HokusaiCore
 import SQLKit
 
 /// The `(owner, key, value)` tables — run params and tags, experiment tags, logged-model tags and
-/// params — written and read the same way: whole lists in one statement, never a row at a time.
+/// params, registered-model tags — written and read the same way: whole lists in one statement, never a row at a time.
 struct KeyValueTable: Sendable {
     let name: String
     let ownerColumn: String
@@ -12,6 +12,7 @@ struct KeyValueTable: Sendable {
     static let experimentTags = KeyValueTable(name: "experiment_tags", ownerColumn: "experiment_id")
     static let loggedModelTags = KeyValueTable(name: "logged_model_tags", ownerColumn: "model_id")
     static let loggedModelParams = KeyValueTable(name: "logged_model_params", ownerColumn: "model_id")
+    static let registeredModelTags = KeyValueTable(name: "registered_model_tags", ownerColumn: "name")
 
     /// Rows per statement, well under both engines' limits on bound values.
     static let rowsPerStatement = 500

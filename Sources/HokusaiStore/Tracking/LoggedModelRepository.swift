@@ -23,6 +23,18 @@ public struct LoggedModelRepository: Sendable {
         try await models(ids: [modelId], on: db).first
     }
 
+    /// The newest active model a run logged under `name` (what `runs:/<run>/<name>` means in MLflow 3).
+    public func find(named name: String, sourceRunId: String, on db: any SQLDatabase) async throws -> LoggedModel? {
+        let row = try await db.raw(
+            """
+            SELECT model_id FROM logged_models WHERE source_run_id = \(bind: sourceRunId) AND name = \(bind: name)
+                AND lifecycle_stage = 'active' ORDER BY creation_timestamp_ms DESC LIMIT 1
+            """
+        ).first()
+        guard let id = try row?.decode(column: "model_id", as: String.self) else { return nil }
+        return try await find(modelId: id, on: db)
+    }
+
     /// Models with their tags and params, in the order of `ids`.
     public func models(ids: [String], on db: any SQLDatabase) async throws -> [LoggedModel] {
         guard !ids.isEmpty else { return [] }

@@ -29,10 +29,11 @@ struct TestApp: Sendable {
             let prepared = try await StorePreparation.prepare(location: store.location, logger: logger)
             let adminKey = try #require(prepared.firstAdminKey?.apiKey)
             var configuration = AppConfiguration()
+            configuration.artifactsDirectory = store.artifactsDirectory
             configuration.port = 0
             configuration.writeBehindInterval = .milliseconds(50)
             configure(&configuration)
-            let app = buildApplication(configuration: configuration, database: prepared.database, logger: logger)
+            let app = try buildApplication(configuration: configuration, database: prepared.database, logger: logger)
             let testApp = TestApp(store: store, database: prepared.database, adminKey: adminKey, logs: logs)
             try await app.test(mode) { client in try await body(client, testApp) }
         } catch {

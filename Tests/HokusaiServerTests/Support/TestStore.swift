@@ -29,6 +29,8 @@ struct TestStore: Sendable {
     let location: StoreLocation
     /// The SQLite file, for tests that inspect its bytes.
     let sqlitePath: String?
+    /// A fresh artifact folder, removed with the store.
+    let artifactsDirectory: String
     private let cleanupAction: @Sendable () async -> Void
 
     static func make(_ kind: TestStoreKind) async throws -> TestStore {
@@ -59,10 +61,16 @@ struct TestStore: Sendable {
         self.kind = kind
         self.location = location
         self.sqlitePath = sqlitePath
+        self.artifactsDirectory =
+            FileManager.default.temporaryDirectory
+            .appendingPathComponent("hokusai-tests/artifacts-\(UUID().uuidString)").path
         self.cleanupAction = cleanup
     }
 
-    func cleanup() async { await cleanupAction() }
+    func cleanup() async {
+        try? FileManager.default.removeItem(atPath: artifactsDirectory)
+        await cleanupAction()
+    }
 }
 
 struct TestStoreError: Error, CustomStringConvertible {

@@ -1,0 +1,237 @@
+import HokusaiCore
+import SQLKit
+
+extension RegistryService {
+    public struct NewVersion: Sendable {
+        public var name: String
+        public var source: String
+        public var runId: String?
+        public var modelId: String?
+        public var runLink: String?
+        public var description: String?
+        public var tags: [KeyValue]
+
+        public init(
+            name: String, source: String, runId: String?, modelId: String?, runLink: String?, description: String?,
+            tags: [KeyValue]
+        ) {
+            self.name = name
+            self.source = source
+            self.runId = runId.flatMap { $0.isEmpty ? nil : $0 }
+            self.modelId = modelId.flatMap { $0.isEmpty ? nil : $0 }
+            self.runLink = runLink.flatMap { $0.isEmpty ? nil : $0 }
+            self.description = description
+            self.tags = tags
+        }
+    }
+
+    /// Creates a version, `READY` at once (the client polls for up to 300 s otherwise). The
+    /// source must name artifacts this server holds (`ModelSource`); where they are is resolved now
+    /// and kept as the version's storage location.
+    public func createModelVersion(_ request: NewVersion, actor: TrackingActor) async throws -> ModelVersion {
+        let source = try ModelSource.parse(request.source)
+        for tag in request.tags { try RegistryRules.validateTag(tag, of: "Model version") }
+        let now = Timestamp.nowMillis()
+        return try await changeModelReturning(request.name, actor: actor) { [models, versions] _, db in
+            let resolved = try await Self.resolve(source, request: request, on: db)
+            let number = try await models.takeVersionNumber(name: request.name, on: db)
+            var version = ModelVersion(
+                name: request.name, version: number, creationTime: now, lastUpdatedTime: now,
+                description: request.description ?? "", userId: actor.userId, stage: .none, source: request.source,
+                runId: resolved.runId, runLink: request.runLink, modelId: resolved.modelId, storageLocation: resolved.location)
+            version.tags = request.tags
+            try await versions.insert(version, on: db)
+            try await models.update(name: request.name, lastUpdated: now, on: db)
+            return version
+        }
+    }
+
+    public func modelVersion(name: String, version rawVersion: String) async throws -> ModelVersion {
+        let key = ModelVersionKey(name: name, version: try RegistryRules.version(rawVersion))
+        let found = try await database.read { [versions] db in try await versions.find(key, on: db) }
+        guard let found else { throw Self.versionNotFound(key.name, key.version) }
+        return found
+    }
+
+    /// Where the version's files are, as an `mlflow-artifacts:` URI.
+    public func downloadURI(name: String, version: String) async throws -> String {
+        try await modelVersion(name: name, version: version).storageLocation
+    }
+
+    public func updateModelVersion(name: String, version: String, description: String?, actor: TrackingActor) async throws
+        -> ModelVersion
+    {
+        // Only the description changes; the model's last-updated time stays (the reference's behaviour).
+        try await changeVersion(name, version, actor: actor, touchesModel: false) { version in
+            if let description { version.description = description }
+        }
+    }
+
+    public func transitionStage(
+        name: String, version rawVersion: String, stage rawStage: String, archiveExisting: Bool, actor: TrackingActor
+    ) async throws -> ModelVersion {
+        let stage = try ModelStage(parsing: rawStage)
+        if archiveExisting, !stage.isActive {
+            throw MLflowError.invalid(
+                "Model version transition cannot archive existing model versions because '\(stage.rawValue)' is not an Active stage. "
+                    + "Valid stages are Staging, Production")
+        }
+        let number = try RegistryRules.version(rawVersion)
+        let now = Timestamp.nowMillis()
+        return try await changeModelReturning(name, actor: actor) { [models, versions] _, db in
+            let key = ModelVersionKey(name: name, version: number)
+            guard var version = try await versions.find(key, on: db) else { throw Self.versionNotFound(name, number) }
+            if archiveExisting {
+                for other in try await versions.versions(try await versions.keys(name: name, stage: stage, on: db), on: db)
+                where other.version != number {
+                    var archived = other
+                    archived.stage = .archived
+                    archived.lastUpdatedTime = now
+                    try await versions.update(archived, on: db)
+                }
+            }
+            version.stage = stage
+            version.lastUpdatedTime = now
+            try await versions.update(version, on: db)
+            try await models.update(name: name, lastUpdated: now, on: db)
+            return version
+        }
+    }
+
+    public func deleteModelVersion(name: String, version: String, actor: TrackingActor) async throws {
+        let number = try RegistryRules.version(version)
+        let now = Timestamp.nowMillis()
+        _ = try await changeModelReturning(name, actor: actor) { [models, versions] _, db in
+            let key = ModelVersionKey(name: name, version: number)
+            guard try await versions.find(key, on: db) != nil else { throw Self.versionNotFound(name, number) }
+            try await versions.delete(key, on: db)
+            try await models.update(name: name, lastUpdated: now, on: db)
+            return true
+        }
+    }
+
+    public func setModelVersionTag(name: String, version: String, _ tag: KeyValue, actor: TrackingActor) async throws {
+        try RegistryRules.validateTag(tag, of: "Model version")
+        _ = try await changeVersion(name, version, actor: actor, touchesModel: false) { _ in
+        } after: { [versions] key, db in
+            try await versions.setTag(key, tag, on: db)
+        }
+    }
+
+    public func deleteModelVersionTag(name: String, version: String, key tagKey: String, actor: TrackingActor) async throws {
+        _ = try await changeVersion(name, version, actor: actor, touchesModel: false) { _ in
+        } after: { [versions] key, db in
+            try await versions.deleteTag(key, tagKey: tagKey, on: db)
+        }
+    }
+
+    /// `get-latest-versions`: the newest version in each requested stage (every stage when none is named).
+    public func latestVersions(name: String, stages rawStages: [String]) async throws -> [ModelVersion] {
+        let stages = try rawStages.map { raw throws(MLflowError) in try ModelStage(parsing: raw) }
+        let model = try await registeredModel(name: name)
+        guard !stages.isEmpty else { return model.latestVersions }
+        return model.latestVersions.filter { stages.contains($0.stage) }
+    }
+
+    public func searchModelVersions(
+        filter: String?, orderBy: [String], maxResults: Int?, pageToken: String?
+    ) async throws -> (versions: [ModelVersion], nextPageToken: String?) {
+        let limit = try TrackingService.maxResults(
+            maxResults, default: Self.versionSearchDefault, maximum: Self.versionSearchMaximum)
+        let offset = try OffsetPageToken.decode(pageToken)
+        let query = ModelVersionSearchQuery(
+            filter: try FilterParser.parse(filter, schema: .modelVersions),
+            orderings: try orderBy.map { clause throws(MLflowError) in try FilterParser.ordering(clause, schema: .modelVersions)
+            },
+            limit: limit, offset: offset)
+        let found = try await database.read { [versions] db in
+            try await versions.versions(try await versions.search(query, on: db), on: db)
+        }
+        return (found, OffsetPageToken.next(offset: offset, limit: limit, returned: found.count))
+    }
+
+    // MARK: Helpers
+
+    func changeModelReturning<R: Sendable>(
+        _ name: String, actor: TrackingActor,
+        _ change: @escaping @Sendable (RegisteredModel, any SQLDatabase) async throws -> R
+    ) async throws -> R {
+        try RegistryRules.validateModelName(name)
+        return try await database.transaction { [models] db in
+            guard let model = try await models.find(name: name, on: db) else { throw Self.modelNotFound(name) }
+            try actor.requireOwnership(of: "Registered model '\(name)'", ownedBy: model.ownerUserId)
+            return try await change(model, db)
+        }
+    }
+
+    /// Loads a version of a model the actor owns, applies `change` to it, stores it, then runs `after`.
+    func changeVersion(
+        _ name: String, _ rawVersion: String, actor: TrackingActor, touchesModel: Bool,
+        _ change: @escaping @Sendable (inout ModelVersion) throws -> Void,
+        after: @escaping @Sendable (ModelVersionKey, any SQLDatabase) async throws -> Void = { _, _ in }
+    ) async throws -> ModelVersion {
+        let number = try RegistryRules.version(rawVersion)
+        let now = Timestamp.nowMillis()
+        return try await changeModelReturning(name, actor: actor) { [models, versions] _, db in
+            let key = ModelVersionKey(name: name, version: number)
+            guard var version = try await versions.find(key, on: db) else { throw Self.versionNotFound(name, number) }
+            try change(&version)
+            version.lastUpdatedTime = now
+            try await versions.update(version, on: db)
+            try await after(key, db)
+            if touchesModel { try await models.update(name: name, lastUpdated: now, on: db) }
+            return try await versions.find(key, on: db) ?? version
+        }
+    }
+
+    struct ResolvedSource {
+        let location: String
+        let runId: String?
+        let modelId: String?
+    }
+
+    /// Resolves a parsed source to the `mlflow-artifacts:` URI of artifacts this server holds, and
+    /// checks it against the request's `run_id` / `model_id`.
+    static func resolve(_ source: ModelSource, request: NewVersion, on db: any SQLDatabase) async throws -> ResolvedSource {
+        func refuse(_ reason: String) -> MLflowError { ModelSource.refused(request.source, reason) }
+        let loggedModels = LoggedModelRepository()
+        switch source {
+        case .loggedModel(let modelId):
+            if let requested = request.modelId, requested != modelId {
+                throw refuse("it names a different model than 'model_id'")
+            }
+            guard let model = try await loggedModels.find(modelId: modelId, on: db) else {
+                throw MLflowError.notFound("Logged model with ID '\(modelId)' not found.")
+            }
+            return ResolvedSource(location: model.artifactURI, runId: request.runId ?? model.sourceRunId, modelId: modelId)
+        case .run(let runId, let path):
+            if let requested = request.runId, requested != runId { throw refuse("it names a different run than 'run_id'") }
+            guard let run = try await RunRepository().find(runId: runId, on: db) else {
+                throw MLflowError.notFound("Run with id=\(runId) not found")
+            }
+            // MLflow 3 keeps a run's `log_model(name=…)` under models/<id>, not under the run's folder.
+            if path.segments.count == 1,
+                let model = try await loggedModels.find(named: path.name, sourceRunId: runId, on: db)
+            {
+                return ResolvedSource(location: model.artifactURI, runId: runId, modelId: request.modelId ?? model.modelId)
+            }
+            let location = path.isRoot ? run.artifactURI : run.artifactURI + "/" + path.description
+            return ResolvedSource(location: location, runId: runId, modelId: request.modelId)
+        case .artifacts(let path):
+            var roots: [ArtifactPath] = []
+            if let runId = request.runId, let run = try await RunRepository().find(runId: runId, on: db) {
+                roots.append(ArtifactOwner.run(experimentId: run.experimentId, runId: runId).root)
+            }
+            if let modelId = request.modelId, let model = try await loggedModels.find(modelId: modelId, on: db) {
+                roots.append(ArtifactOwner.loggedModel(experimentId: model.experimentId, modelId: modelId).root)
+            }
+            guard roots.contains(where: { path.hasPrefix($0) }) else {
+                throw refuse(
+                    "an mlflow-artifacts: source must lie inside the artifacts of the run named by 'run_id' or the model named by 'model_id'"
+                )
+            }
+            return ResolvedSource(
+                location: "mlflow-artifacts:/" + path.description, runId: request.runId, modelId: request.modelId)
+        }
+    }
+}
