@@ -34,6 +34,7 @@ public func buildApplication(
             + RegistryEndpoints(registry: RegistryService(database: database)).endpoints
             + RunArtifactListEndpoint(store: artifacts, tracking: tracking).endpoints,
         on: &routes)
+    ModelOwnershipController(registry: RegistryService(database: database)).register(on: &routes)
     ArtifactEndpoints(store: artifacts, tracking: tracking, maximumUploadBytes: configuration.maximumUploadBytes)
         .register(on: &routes)
 

@@ -40,6 +40,11 @@ public struct RouteTable: Sendable {
     }
 
     static func matches(pattern: [Substring], path: [Substring]) -> Bool {
+        // A trailing `**` (the artifact routes) takes one or more segments.
+        if pattern.last == "**" {
+            guard path.count >= pattern.count else { return false }
+            return matches(pattern: Array(pattern.dropLast()), path: Array(path.prefix(pattern.count - 1)))
+        }
         guard pattern.count == path.count else { return false }
         return zip(pattern, path).allSatisfy { expected, actual in
             expected.hasPrefix(":") || expected.hasPrefix("{") || expected == actual

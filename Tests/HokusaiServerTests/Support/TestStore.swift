@@ -61,14 +61,15 @@ struct TestStore: Sendable {
         self.kind = kind
         self.location = location
         self.sqlitePath = sqlitePath
+        // Nested one level down, so a test can watch the folder around the root (`Sentinel`).
         self.artifactsDirectory =
             FileManager.default.temporaryDirectory
-            .appendingPathComponent("hokusai-tests/artifacts-\(UUID().uuidString)").path
+            .appendingPathComponent("hokusai-tests/artifacts-\(UUID().uuidString)/root").path
         self.cleanupAction = cleanup
     }
 
     func cleanup() async {
-        try? FileManager.default.removeItem(atPath: artifactsDirectory)
+        try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: artifactsDirectory).deletingLastPathComponent().path)
         await cleanupAction()
     }
 }
