@@ -9,8 +9,10 @@ import subprocess
 import time
 from pathlib import Path
 
+import mlflow
 import pytest
 import requests
+from mlflow import MlflowClient
 
 ROOT = Path(__file__).resolve().parents[2]
 BINARY = os.environ.get("HOKUSAI_BINARY", str(ROOT / ".build" / "debug" / "hokusai"))
@@ -130,3 +132,21 @@ def create_key(server, **fields):
     assert reply.status_code == 201, reply.text
     body = reply.json()
     return body["api_key"], body["key_id"]
+
+
+@pytest.fixture
+def tracking(server, monkeypatch):
+    """The client pointed at `/api/mlflow` with a Hokusai key, nothing else configured."""
+    key, _ = create_key(server, user_id="scientist")
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", key)
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    uri = server.url + "/api/mlflow"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    mlflow.set_tracking_uri(uri)
+    # The fluent API remembers the active experiment across servers; start each test in Default.
+    mlflow.set_experiment(experiment_id="0")
+    client = MlflowClient(uri)
+    client.hokusai_key = key
+    yield client
+    while mlflow.active_run():
+        mlflow.end_run()

@@ -11,22 +11,6 @@ from mlflow.exceptions import MlflowException, RestException
 from conftest import create_key
 
 
-@pytest.fixture
-def tracking(server, monkeypatch):
-    """The client pointed at `/api/mlflow` with a Hokusai key, nothing else configured."""
-    key, _ = create_key(server, user_id="scientist")
-    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", key)
-    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-    uri = server.url + "/api/mlflow"
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
-    mlflow.set_tracking_uri(uri)
-    # The fluent API remembers the active experiment across servers; start each test in Default.
-    mlflow.set_experiment(experiment_id="0")
-    yield MlflowClient(uri)
-    while mlflow.active_run():
-        mlflow.end_run()
-
-
 def test_a_training_run_is_tracked_end_to_end(tracking):
     experiment = mlflow.set_experiment("e2e-training")
     assert experiment.artifact_location == f"mlflow-artifacts:/{experiment.experiment_id}"
