@@ -270,6 +270,9 @@ extension JSONReply {
             let dangling = try await client.mlflow(
                 .post, "registered-models/alias", key: key, json: #"{"name":"m","alias":"champion","version":"7"}"#)
             #expect(dangling.status == .notFound)
+            let nul = try await client.mlflow(
+                .patch, "model-versions/update", key: key, json: #"{"name":"m","version":"1","description":"a\u0000b"}"#)
+            #expect(nul.status == .badRequest && nul.message == "'description' must not contain NUL characters")
             let nope = try await client.mlflow(.get, "registered-models/get?name=nope", key: key)
             #expect(nope.status == .notFound && nope.message == "Registered Model with name=nope not found")
         }

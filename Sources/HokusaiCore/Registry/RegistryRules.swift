@@ -36,6 +36,20 @@ public enum RegistryRules {
         guard tag.value.count <= maxTagValueLength else {
             throw .invalid("'\(entity) tag value' exceeds the maximum length of \(maxTagValueLength) characters")
         }
+        try validateText(tag.value, field: "value")
+    }
+
+    /// A description: bounded, and without NUL (which the reference refuses in every text field).
+    public static func validateDescription(_ description: String?) throws(MLflowError) {
+        guard let description else { return }
+        guard description.count <= maxDescriptionLength else {
+            throw .invalid("'description' exceeds the maximum length of \(maxDescriptionLength) characters")
+        }
+        try validateText(description, field: "description")
+    }
+
+    static func validateText(_ text: String, field: String) throws(MLflowError) {
+        guard !text.contains("\u{0}") else { throw .invalid("'\(field)' must not contain NUL characters") }
     }
 
     public static func validateAlias(_ alias: String) throws(MLflowError) {

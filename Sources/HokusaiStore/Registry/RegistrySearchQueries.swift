@@ -3,21 +3,13 @@ import SQLKit
 
 /// A registered-model search as SQL. Default order: name ascending.
 public struct RegisteredModelSearchQuery: Sendable {
-    public var filter: SearchFilter
-    public var orderings: [SearchOrdering]
-    public var limit: Int
-    public var offset: Int
+    public var page: SearchPage
 
-    public init(filter: SearchFilter, orderings: [SearchOrdering], limit: Int, offset: Int) {
-        self.filter = filter
-        self.orderings = orderings
-        self.limit = limit
-        self.offset = offset
-    }
+    public init(_ page: SearchPage) { self.page = page }
 
     func sql() throws(MLflowError) -> SQLQueryString {
         var conditions: [SQLQueryString] = ["1 = 1"]
-        for clause in filter.clauses {
+        for clause in page.filter.clauses {
             switch clause.subject {
             case .attribute(let name):
                 conditions.append(try SearchSQL.stringComparison("r.\(name)", clause))
@@ -28,29 +20,22 @@ public struct RegisteredModelSearchQuery: Sendable {
                 throw .invalid("Registered models can be searched by name and tags")
             }
         }
-        var order = try orderings.map { ordering throws(MLflowError) -> SQLQueryString in
+        var order = try page.orderings.map { ordering throws(MLflowError) -> SQLQueryString in
             guard case .attribute(let name) = ordering.subject else { throw .invalid("Invalid order_by clause") }
             return "r.\(ident: name) \(unsafeRaw: ordering.ascending ? "ASC" : "DESC")"
         }
         order.append("r.name ASC")
         return SearchSQL.page(
-            "SELECT r.name FROM registered_models r", conditions: conditions, order: order, limit: limit, offset: offset)
+            "SELECT r.name FROM registered_models r", conditions: conditions, order: order, limit: page.limit, offset: page.offset
+        )
     }
 }
 
 /// A model-version search as SQL. Default order: last updated first, then name, then newest version.
 public struct ModelVersionSearchQuery: Sendable {
-    public var filter: SearchFilter
-    public var orderings: [SearchOrdering]
-    public var limit: Int
-    public var offset: Int
+    public var page: SearchPage
 
-    public init(filter: SearchFilter, orderings: [SearchOrdering], limit: Int, offset: Int) {
-        self.filter = filter
-        self.orderings = orderings
-        self.limit = limit
-        self.offset = offset
-    }
+    public init(_ page: SearchPage) { self.page = page }
 
     static func column(_ attribute: String) -> String {
         switch attribute {
@@ -62,7 +47,7 @@ public struct ModelVersionSearchQuery: Sendable {
 
     func sql() throws(MLflowError) -> SQLQueryString {
         var conditions: [SQLQueryString] = ["1 = 1"]
-        for clause in filter.clauses {
+        for clause in page.filter.clauses {
             switch clause.subject {
             case .attribute(let name) where FilterSchema.modelVersions.isNumeric(name):
                 conditions.append(try SearchSQL.numericComparison("v.\(Self.column(name))", clause))
@@ -76,13 +61,29 @@ public struct ModelVersionSearchQuery: Sendable {
                 throw .invalid("Model versions can be searched by name, version_number, run_id, source_path and tags")
             }
         }
-        var order = try orderings.map { ordering throws(MLflowError) -> SQLQueryString in
+        var order = try page.orderings.map { ordering throws(MLflowError) -> SQLQueryString in
             guard case .attribute(let name) = ordering.subject else { throw .invalid("Invalid order_by clause") }
             return "v.\(ident: Self.column(name)) \(unsafeRaw: ordering.ascending ? "ASC" : "DESC")"
         }
         order += ["v.last_updated_timestamp DESC", "v.name ASC", "v.version DESC"]
         return SearchSQL.page(
-            "SELECT v.name, v.version FROM model_versions v", conditions: conditions, order: order, limit: limit, offset: offset)
+            "SELECT v.name, v.version FROM model_versions v", conditions: conditions, order: order, limit: page.limit,
+            offset: page.offset)
+    }
+}
+
+/// What every registry search asks for: a parsed filter, an order, and which page.
+public struct SearchPage: Sendable {
+    public var filter: SearchFilter
+    public var orderings: [SearchOrdering]
+    public var limit: Int
+    public var offset: Int
+
+    public init(filter: SearchFilter, orderings: [SearchOrdering], limit: Int, offset: Int) {
+        self.filter = filter
+        self.orderings = orderings
+        self.limit = limit
+        self.offset = offset
     }
 }
 

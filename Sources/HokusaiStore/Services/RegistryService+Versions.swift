@@ -30,6 +30,7 @@ extension RegistryService {
     /// and kept as the version's storage location.
     public func createModelVersion(_ request: NewVersion, actor: TrackingActor) async throws -> ModelVersion {
         let source = try ModelSource.parse(request.source)
+        try RegistryRules.validateDescription(request.description)
         for tag in request.tags { try RegistryRules.validateTag(tag, of: "Model version") }
         let now = Timestamp.nowMillis()
         return try await changeModelReturning(request.name, actor: actor) { [models, versions] _, db in
@@ -61,8 +62,9 @@ extension RegistryService {
     public func updateModelVersion(name: String, version: String, description: String?, actor: TrackingActor) async throws
         -> ModelVersion
     {
+        try RegistryRules.validateDescription(description)
         // Only the description changes; the model's last-updated time stays (the reference's behaviour).
-        try await changeVersion(name, version, actor: actor, touchesModel: false) { version in
+        return try await changeVersion(name, version, actor: actor) { version in
             if let description { version.description = description }
         }
     }
@@ -112,14 +114,14 @@ extension RegistryService {
 
     public func setModelVersionTag(name: String, version: String, _ tag: KeyValue, actor: TrackingActor) async throws {
         try RegistryRules.validateTag(tag, of: "Model version")
-        _ = try await changeVersion(name, version, actor: actor, touchesModel: false) { _ in
+        _ = try await changeVersion(name, version, actor: actor) { _ in
         } after: { [versions] key, db in
             try await versions.setTag(key, tag, on: db)
         }
     }
 
     public func deleteModelVersionTag(name: String, version: String, key tagKey: String, actor: TrackingActor) async throws {
-        _ = try await changeVersion(name, version, actor: actor, touchesModel: false) { _ in
+        _ = try await changeVersion(name, version, actor: actor) { _ in
         } after: { [versions] key, db in
             try await versions.deleteTag(key, tagKey: tagKey, on: db)
         }
@@ -140,10 +142,12 @@ extension RegistryService {
             maxResults, default: Self.versionSearchDefault, maximum: Self.versionSearchMaximum)
         let offset = try OffsetPageToken.decode(pageToken)
         let query = ModelVersionSearchQuery(
-            filter: try FilterParser.parse(filter, schema: .modelVersions),
-            orderings: try orderBy.map { clause throws(MLflowError) in try FilterParser.ordering(clause, schema: .modelVersions)
-            },
-            limit: limit, offset: offset)
+            SearchPage(
+                filter: try FilterParser.parse(filter, schema: .modelVersions),
+                orderings: try orderBy.map { clause throws(MLflowError) in
+                    try FilterParser.ordering(clause, schema: .modelVersions)
+                },
+                limit: limit, offset: offset))
         let found = try await database.read { [versions] db in
             try await versions.versions(try await versions.search(query, on: db), on: db)
         }
@@ -165,21 +169,21 @@ extension RegistryService {
     }
 
     /// Loads a version of a model the actor owns, applies `change` to it, stores it, then runs `after`.
+    /// The model's own last-updated time stays: the reference bumps it only for new versions and stages.
     func changeVersion(
-        _ name: String, _ rawVersion: String, actor: TrackingActor, touchesModel: Bool,
+        _ name: String, _ rawVersion: String, actor: TrackingActor,
         _ change: @escaping @Sendable (inout ModelVersion) throws -> Void,
         after: @escaping @Sendable (ModelVersionKey, any SQLDatabase) async throws -> Void = { _, _ in }
     ) async throws -> ModelVersion {
         let number = try RegistryRules.version(rawVersion)
         let now = Timestamp.nowMillis()
-        return try await changeModelReturning(name, actor: actor) { [models, versions] _, db in
+        return try await changeModelReturning(name, actor: actor) { [versions] _, db in
             let key = ModelVersionKey(name: name, version: number)
             guard var version = try await versions.find(key, on: db) else { throw Self.versionNotFound(name, number) }
             try change(&version)
             version.lastUpdatedTime = now
             try await versions.update(version, on: db)
             try await after(key, db)
-            if touchesModel { try await models.update(name: name, lastUpdated: now, on: db) }
             return try await versions.find(key, on: db) ?? version
         }
     }

@@ -24,6 +24,7 @@ public struct RegistryService: Sendable {
         name: String, description: String?, tags: [KeyValue], actor: TrackingActor
     ) async throws -> RegisteredModel {
         try RegistryRules.validateModelName(name)
+        try RegistryRules.validateDescription(description)
         for tag in tags { try RegistryRules.validateTag(tag, of: "Registered model") }
         let now = Timestamp.nowMillis()
         var model = RegisteredModel(
@@ -52,11 +53,12 @@ public struct RegistryService: Sendable {
         let limit = try TrackingService.maxResults(maxResults, default: Self.modelSearchDefault, maximum: Self.modelSearchMaximum)
         let offset = try OffsetPageToken.decode(pageToken)
         let query = RegisteredModelSearchQuery(
-            filter: try FilterParser.parse(filter, schema: .registeredModels),
-            orderings: try orderBy.map { clause throws(MLflowError) in
-                try FilterParser.ordering(clause, schema: .registeredModelOrdering)
-            },
-            limit: limit, offset: offset)
+            SearchPage(
+                filter: try FilterParser.parse(filter, schema: .registeredModels),
+                orderings: try orderBy.map { clause throws(MLflowError) in
+                    try FilterParser.ordering(clause, schema: .registeredModelOrdering)
+                },
+                limit: limit, offset: offset))
         let found = try await database.read { [models] db in
             try await models.models(names: try await models.search(query, on: db), on: db)
         }
@@ -64,6 +66,7 @@ public struct RegistryService: Sendable {
     }
 
     public func updateRegisteredModel(name: String, description: String?, actor: TrackingActor) async throws -> RegisteredModel {
+        try RegistryRules.validateDescription(description)
         try await changeModel(name, actor: actor) { [models] _, db, now in
             try await models.update(name: name, description: description ?? "", lastUpdated: now, on: db)
         }
