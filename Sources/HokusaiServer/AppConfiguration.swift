@@ -18,6 +18,9 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Folder of the local artifact store. Default `./hokusai-data/artifacts`.
     public var artifactsDirectory: String = "./hokusai-data/artifacts"
+    /// A connection that sends nothing for this long, mid-request or between requests, is closed:
+    /// a stalled upload must not hold its connection (and staging file) forever. Default 120 s.
+    public var idleTimeoutSeconds: Int = 120
     /// Largest artifact a single upload may carry; larger ones get 413. Default 5 GiB.
     public var maximumUploadBytes: Int64 = 5 << 30
 

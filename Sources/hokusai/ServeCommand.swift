@@ -43,6 +43,13 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var maximumUploadBytes: Int?
 
+    @Option(
+        name: .customLong("idle-timeout"),
+        help:
+            "Seconds a connection may send nothing, mid-request or between requests, before it is closed (env HOKUSAI_IDLE_TIMEOUT; default 120)."
+    )
+    var idleTimeout: Int?
+
     func run() async throws {
         var configuration = AppConfiguration()
         configuration.host = Setting.string(host, env: "HOKUSAI_HOST") ?? "127.0.0.1"
@@ -53,6 +60,8 @@ struct ServeCommand: AsyncParsableCommand {
             Setting.string(artifactsDirectory, env: "HOKUSAI_ARTIFACTS_DIR") ?? store.resolvedDataDirectory + "/artifacts"
         configuration.maximumUploadBytes = Int64(
             try Setting.int(maximumUploadBytes, env: "HOKUSAI_MAX_UPLOAD_BYTES", default: 5 << 30))
+        configuration.idleTimeoutSeconds = try Setting.int(idleTimeout, env: "HOKUSAI_IDLE_TIMEOUT", default: 120)
+        guard configuration.idleTimeoutSeconds > 0 else { throw ValidationError("the idle timeout must be positive") }
         guard configuration.maximumUploadBytes > 0 else { throw ValidationError("the maximum upload size must be positive") }
         guard (0...65535).contains(configuration.port) else { throw ValidationError("port must be 0 to 65535") }
         configuration.logLevel = try logging.level()

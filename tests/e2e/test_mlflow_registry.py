@@ -200,3 +200,37 @@ def test_a_large_artifact_round_trips_byte_for_byte(tracking, tmp_path):
     tracking.log_artifact(run.info.run_id, str(blob), "data")
     target = pathlib.Path(tracking.download_artifacts(run.info.run_id, "data/blob.bin", str(tmp_path / "back")))
     assert hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(blob.read_bytes()).digest()
+
+
+def test_a_stalled_upload_is_dropped_after_the_idle_timeout(store_args, tmp_path):
+    from conftest import Server
+
+    server = Server(store_args, tmp_path, extra_args=["--idle-timeout", "2"]).start()
+    try:
+        key = server.printed_keys()[0]
+        experiment_id = requests.post(
+            server.url + "/api/mlflow/api/2.0/mlflow/experiments/create", json={"name": "stall"}, headers=bearer(key),
+            timeout=10).json()["experiment_id"]
+        run_id = requests.post(
+            server.url + "/api/mlflow/api/2.0/mlflow/runs/create", json={"experiment_id": experiment_id}, headers=bearer(key),
+            timeout=10).json()["run"]["info"]["run_id"]
+        path = f"/api/mlflow/api/2.0/mlflow-artifacts/artifacts/{experiment_id}/{run_id}/artifacts/stalled.bin"
+        parsed = urllib.parse.urlparse(server.url)
+        with socket.create_connection((parsed.hostname, parsed.port), timeout=15) as raw:
+            raw.sendall(
+                (f"PUT {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n"
+                 f"Content-Length: {2**20}\r\n\r\n").encode() + b"x" * 1000)
+            started = time.monotonic()
+            # The client now sends nothing; the server must hang up by itself (recv times out otherwise).
+            try:
+                while raw.recv(65536):
+                    pass
+            except ConnectionResetError:
+                pass
+            closed_after = time.monotonic() - started
+        assert closed_after < 12, closed_after
+        reply = requests.get(server.url + path, headers=bearer(key), timeout=10)
+        assert reply.status_code == 404
+        assert list((tmp_path / "data" / "artifacts" / ".hokusai-uploads").iterdir()) == []
+    finally:
+        server.stop()
