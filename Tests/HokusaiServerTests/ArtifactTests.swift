@@ -114,7 +114,10 @@ extension TestClientProtocol {
                 let delete = try await client.call(.delete, "\(artifactsPrefix)/\(form)", key: key)
                 #expect(delete.status == .badRequest && delete.message == "Invalid path", "DELETE \(form)")
             }
-            for listed in ["../", "/etc", "\(run)/\(up)", "\(run)/..%2f..", "%2e%2e", "\(run)\\..\\.."] {
+            // The same forms as list paths: once as the client would send them (decoded once by the
+            // query string), and as they would read after that decoding.
+            let decodedForms = forms.map { $0.removingPercentEncoding ?? $0 }
+            for listed in ["../", "/etc", "\(run)/\(up)", "\(run)/..%2f..", "%2e%2e", "\(run)\\..\\.."] + forms + decodedForms {
                 let encoded = listed.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
                 let list = try await client.call(.get, "\(artifactsPrefix)?path=\(encoded)", key: key)
                 #expect(list.status == .badRequest && list.message == "Invalid path", "list \(listed): \(list.text)")
