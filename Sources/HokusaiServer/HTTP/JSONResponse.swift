@@ -1,4 +1,5 @@
 import Foundation
+import HokusaiCore
 import Hummingbird
 
 /// JSON responses with snake_case keys (declared by each DTO's CodingKeys) and sorted output

@@ -1,7 +1,7 @@
 /// Writes a `JSONValue` as compact JSON, keeping object fields in the order they were built
 /// (Foundation's encoder does not) and without a trip through `Encoder`.
-enum JSONWriter {
-    static func bytes(_ value: JSONValue) -> [UInt8] {
+public enum JSONWriter {
+    public static func bytes(_ value: JSONValue) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
         write(value, into: &output)

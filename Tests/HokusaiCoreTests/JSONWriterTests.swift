@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import HokusaiServer
+@testable import HokusaiCore
 
 @Suite struct JSONWriterTests {
     func text(_ value: JSONValue) -> String { String(decoding: JSONWriter.bytes(value), as: UTF8.self) }

@@ -1,7 +1,7 @@
 /// Any JSON value as the request sent it, keeping integers apart from doubles and booleans apart
 /// from numbers, so each MLflow parameter can be checked for its type and the reference
 /// server's messages reproduced ("Invalid value 31 for parameter 'run_id' supplied").
-enum JSONAny: Decodable, Sendable, Equatable {
+public enum JSONAny: Decodable, Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -10,7 +10,7 @@ enum JSONAny: Decodable, Sendable, Equatable {
     case array([JSONAny])
     case object([String: JSONAny])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -30,7 +30,7 @@ enum JSONAny: Decodable, Sendable, Equatable {
     }
 
     /// The value as Python's reference server prints it in messages: strings quoted.
-    var shown: String {
+    public var shown: String {
         switch self {
         case .null: "null"
         case .bool(let value): value ? "true" : "false"
