@@ -27,14 +27,19 @@ public func buildApplication(
     KeysController(service: KeyService(database: database)).register(on: &routes)
     AuditController(database: database).register(on: &routes)
     let tracking = TrackingService(database: database)
+    let registry = RegistryService(database: database)
     let artifacts = try LocalArtifactStore(root: configuration.artifactsDirectory)
     MLflowAPI.register(
         ExperimentEndpoints(tracking: tracking).endpoints + RunEndpoints(tracking: tracking).endpoints
             + LoggedModelEndpoints(tracking: tracking).endpoints
-            + RegistryEndpoints(registry: RegistryService(database: database)).endpoints
+            + RegistryEndpoints(registry: registry).endpoints
             + RunArtifactListEndpoint(store: artifacts, tracking: tracking).endpoints,
         on: &routes)
-    ModelOwnershipController(registry: RegistryService(database: database)).register(on: &routes)
+    let registration = RegistrationService(database: database)
+    ModelOwnershipController(registry: registry).register(on: &routes)
+    RegistrationController(registration: registration, registry: registry).register(on: &routes)
+    EventsController(registration: registration).register(on: &routes)
+    let delivery = try WebhookDeliveryService(database: database, configuration: configuration.webhooks, logger: logger)
     ArtifactEndpoints(store: artifacts, tracking: tracking, maximumUploadBytes: configuration.maximumUploadBytes)
         .register(on: &routes)
 
@@ -49,7 +54,7 @@ public func buildApplication(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hokusai"),
-        services: [DatabaseService(database: database), recorder],
+        services: [DatabaseService(database: database), recorder, delivery],
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

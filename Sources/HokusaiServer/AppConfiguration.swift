@@ -24,5 +24,8 @@ public struct AppConfiguration: Sendable {
     /// Largest artifact a single upload may carry; larger ones get 413. Default 5 GiB.
     public var maximumUploadBytes: Int64 = 5 << 30
 
+    /// Webhook receivers of registration events, and how deliveries are retried.
+    public var webhooks = WebhookConfiguration()
+
     public init() {}
 }

@@ -96,6 +96,27 @@ extension APIError {
             extraFields: [("field", .string(field))])
     }
 
+    /// Every problem of a request body, each naming its field and rule.
+    static func unprocessable(_ problems: FieldProblems) -> APIError {
+        let list = problems.problems.map { JSONValue.object([("field", .string($0.field)), ("rule", .string($0.rule))]) }
+        return APIError(
+            status: .unprocessableContent, code: "VALIDATION_FAILED", message: problems.summary,
+            mlflowCode: "INVALID_PARAMETER_VALUE",
+            extraFields: [("errors", .array(list))])
+    }
+
+    /// A registry error (missing model, not the owner, bad value) in the Hokusai format.
+    init(registry error: MLflowError) {
+        let code =
+            switch error.code {
+            case .resourceDoesNotExist: "NOT_FOUND"
+            case .permissionDenied: "PERMISSION_DENIED"
+            case .resourceAlreadyExists: "ALREADY_EXISTS"
+            default: "INVALID_PARAMETER"
+            }
+        self.init(status: .init(code: error.code.httpStatus), code: code, message: error.message, mlflowCode: error.code.rawValue)
+    }
+
     static func notFound(_ message: String) -> APIError {
         APIError(status: .notFound, code: "NOT_FOUND", message: message, mlflowCode: "RESOURCE_DOES_NOT_EXIST")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HokusaiCore
 import Hummingbird
 
 /// Decodes request bodies, turning every decoding failure into a 400 that names the field.
@@ -36,6 +37,16 @@ enum JSONBody {
         } catch let error as DecodingError {
             throw APIError(status: .badRequest, code: "INVALID_JSON", message: describe(error))
         }
+    }
+
+    /// The body as a JSON object of loosely typed values, for handlers that check each field
+    /// themselves (and report every problem at once).
+    static func object(from request: Request, context: HokusaiRequestContext) async throws -> [String: JSONAny] {
+        let value = try await decode(JSONAny.self, from: request, context: context)
+        guard case .object(let object) = value else {
+            throw APIError(status: .badRequest, code: "INVALID_JSON", message: "Request body must be a JSON object")
+        }
+        return object
     }
 
     static func describe(syntaxError error: any Error) -> String {

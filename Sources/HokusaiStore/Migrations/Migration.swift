@@ -20,6 +20,7 @@ public enum Migrations {
         M002_Tracking.migration,
         M003_LoggedModelsAndInputs.migration,
         M004_ModelRegistry.migration,
+        M005_RegistrationEvents.migration,
     ]
 
     public static var latestId: Int { all.last?.id ?? 0 }

@@ -29,22 +29,37 @@ extension RegistryService {
     /// source must name artifacts this server holds (`ModelSource`); where they are is resolved now
     /// and kept as the version's storage location.
     public func createModelVersion(_ request: NewVersion, actor: TrackingActor) async throws -> ModelVersion {
+        let source = try Self.validate(request)
+        return try await changeModelReturning(request.name, actor: actor) { _, db in
+            try await Self.insertVersion(request, source: source, actor: actor, on: db)
+        }
+    }
+
+    /// Checks what can be checked before touching the store; returns the parsed source.
+    static func validate(_ request: NewVersion) throws(MLflowError) -> ModelSource {
         let source = try ModelSource.parse(request.source)
         try RegistryRules.validateDescription(request.description)
         for tag in request.tags { try RegistryRules.validateTag(tag, of: "Model version") }
+        return source
+    }
+
+    /// Adds the version inside the caller's transaction, once the caller has checked the model
+    /// exists and the actor owns it.
+    static func insertVersion(
+        _ request: NewVersion, source: ModelSource, actor: TrackingActor, on db: any SQLDatabase
+    ) async throws -> ModelVersion {
         let now = Timestamp.nowMillis()
-        return try await changeModelReturning(request.name, actor: actor) { [models, versions] _, db in
-            let resolved = try await Self.resolve(source, request: request, on: db)
-            let number = try await models.takeVersionNumber(name: request.name, on: db)
-            var version = ModelVersion(
-                name: request.name, version: number, creationTime: now, lastUpdatedTime: now,
-                description: request.description ?? "", userId: actor.userId, stage: .none, source: request.source,
-                runId: resolved.runId, runLink: request.runLink, modelId: resolved.modelId, storageLocation: resolved.location)
-            version.tags = request.tags
-            try await versions.insert(version, on: db)
-            try await models.update(name: request.name, lastUpdated: now, on: db)
-            return version
-        }
+        let resolved = try await resolve(source, request: request, on: db)
+        let models = RegisteredModelRepository()
+        let number = try await models.takeVersionNumber(name: request.name, on: db)
+        var version = ModelVersion(
+            name: request.name, version: number, creationTime: now, lastUpdatedTime: now,
+            description: request.description ?? "", userId: actor.userId, stage: .none, source: request.source,
+            runId: resolved.runId, runLink: request.runLink, modelId: resolved.modelId, storageLocation: resolved.location)
+        version.tags = request.tags
+        try await ModelVersionRepository().insert(version, on: db)
+        try await models.update(name: request.name, lastUpdated: now, on: db)
+        return version
     }
 
     public func modelVersion(name: String, version rawVersion: String) async throws -> ModelVersion {
@@ -67,6 +82,35 @@ extension RegistryService {
         return try await changeVersion(name, version, actor: actor) { version in
             if let description { version.description = description }
         }
+    }
+
+    /// Description and tags together, in one transaction (the Hokusai API's PATCH).
+    public func updateModelVersion(
+        name: String, version: String, description: String?, tags: [KeyValue], actor: TrackingActor
+    ) async throws -> ModelVersion {
+        try RegistryRules.validateDescription(description)
+        for tag in tags { try RegistryRules.validateTag(tag, of: "Model version") }
+        return try await changeVersion(name, version, actor: actor) { version in
+            if let description { version.description = description }
+        } after: { [versions] key, db in
+            for tag in tags { try await versions.setTag(key, tag, on: db) }
+        }
+    }
+
+    /// The Hokusai API's transition: the alias `stage` in lower case moves to this version and the
+    /// tag `lifecycle_stage` records the stage, as the reference does.
+    public func transitionByAlias(
+        name: String, version: String, stage rawStage: String, actor: TrackingActor
+    ) async throws -> (version: ModelVersion, stage: String) {
+        let stage = try ModelStage(parsing: rawStage).rawValue
+        let alias = stage.lowercased()
+        try RegistryRules.validateAlias(alias)
+        let updated = try await changeVersion(name, version, actor: actor) { _ in
+        } after: { [models, versions] key, db in
+            try await models.setAlias(name: key.name, alias: alias, version: key.version, on: db)
+            try await versions.setTag(key, KeyValue(key: "lifecycle_stage", value: stage), on: db)
+        }
+        return (updated, stage)
     }
 
     public func transitionStage(

@@ -1,0 +1,71 @@
+import HokusaiCore
+
+/// The Hokusai API's shapes for model versions, lineage and events.
+enum RegistrationJSON {
+    static func version(_ version: ModelVersion) -> JSONValue {
+        let tags = Dictionary(version.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        var fields: [(String, JSONValue)] = [
+            ("name", .string(version.name)),
+            ("version", .string(String(version.version))),
+            ("status", .string("READY")),
+            ("hokusai_status", tags[RegistrationTags.status].map { .string($0) } ?? .null),
+            ("token_id", tags[RegistrationTags.tokenId].map { .string($0) } ?? .null),
+            ("stage", .string(version.stage.rawValue)),
+            ("aliases", .array(version.aliases.map { .string($0) })),
+            ("description", .string(version.description)),
+            ("source", .string(version.source)),
+            ("run_id", version.runId.map { .string($0) } ?? .null),
+            ("owner", .string(version.userId)),
+            ("created_at", .int64(version.creationTime)),
+            ("last_updated_at", .int64(version.lastUpdatedTime)),
+        ]
+        fields.append(("tags", .object(version.tags.map { ($0.key, .string($0.value)) })))
+        return .object(fields)
+    }
+
+    /// One lineage entry: the version's benchmark, read back from its registration tags.
+    static func lineageEntry(_ version: ModelVersion) -> JSONValue {
+        let tags = Dictionary(version.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        let baseline = tags[RegistrationTags.baseline].flatMap(Double.init)
+        let current = tags[RegistrationTags.current].flatMap(Double.init)
+        let direction = tags[RegistrationTags.direction].flatMap(MetricDirection.init(rawValue:)) ?? .higherIsBetter
+        var fields: [(String, JSONValue)] = [
+            ("version", .string(String(version.version))),
+            ("token_id", tags[RegistrationTags.tokenId].map { .string($0) } ?? .null),
+            ("metric", tags[RegistrationTags.metric].map { .string($0) } ?? .null),
+            ("direction", .string(direction.rawValue)),
+            ("baseline_value", baseline.map { .double($0) } ?? .null),
+            ("current_value", current.map { .double($0) } ?? .null),
+        ]
+        if let baseline, let current {
+            let claim = BenchmarkClaim(metricName: "", direction: direction, baseline: baseline, current: current)
+            fields.append(("delta", .double(current - baseline)))
+            fields.append(("improvement_percent", claim.improvementPercent.map { .double($0) } ?? .null))
+        } else {
+            fields.append(("delta", .null))
+        }
+        fields += [
+            ("stage", .string(version.stage.rawValue)), ("aliases", .array(version.aliases.map { .string($0) })),
+            ("created_at", .int64(version.creationTime)),
+        ]
+        return .object(fields)
+    }
+
+    static func event(_ event: OutboxEvent) -> JSONValue {
+        .object([
+            ("event_id", .string(event.eventId)),
+            ("event_type", .string(event.eventType)),
+            ("state", .string(event.state.rawValue)),
+            ("model_name", .string(event.modelName)),
+            ("version", .string(String(event.version))),
+            ("token_id", .string(event.tokenId)),
+            ("idempotency_key", .string(event.idempotencyKey)),
+            ("attempts", .int(event.attempts)),
+            ("created_at", .int64(event.createdAt)),
+            ("next_attempt_at", event.state == .queued ? .int64(event.nextAttemptAt) : .null),
+            ("delivered_at", event.deliveredAt.map { .int64($0) } ?? .null),
+            ("last_status", event.lastStatus.map { .int($0) } ?? .null),
+            ("last_error", event.lastError.map { .string($0) } ?? .null),
+        ])
+    }
+}
