@@ -12,3 +12,11 @@ protocol KeyBackend: Sendable {
     func rotate(id: String, graceSeconds: Int?) async throws -> Data
     func close() async
 }
+
+extension TargetOptions {
+    func withKeys(_ body: (any KeyBackend) async throws -> Void) async throws {
+        try await withBackend(
+            remote: { RemoteKeyBackend(server: $0) as any KeyBackend },
+            local: { try await LocalKeyBackend.open($0, logger: $1) as any KeyBackend }, close: { await $0.close() }, body)
+    }
+}

@@ -9,51 +9,6 @@ struct KeysCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self, Show.self, Revoke.self, Rotate.self])
 }
 
-/// Where to manage keys, and how to print the result.
-struct KeyTargetOptions: ParsableArguments {
-    @Option(help: "A running server's base URL; its key service is used with the key in HOKUSAI_API_KEY (env HOKUSAI_URL).")
-    var url: String?
-
-    @OptionGroup var store: StoreOptions
-    @OptionGroup var logging: LoggingOptions
-
-    @Flag(help: "Print the key service's JSON instead of a table.")
-    var json = false
-
-    func withBackend(_ body: (any KeyBackend) async throws -> Void) async throws {
-        let backend: any KeyBackend
-        if let url = Setting.string(url, env: "HOKUSAI_URL") {
-            guard let key = Setting.string(nil, env: "HOKUSAI_API_KEY") else {
-                throw CommandFailure("--url needs an API key in HOKUSAI_API_KEY")
-            }
-            backend = RemoteKeyBackend(baseURL: url, apiKey: key)
-        } else {
-            do {
-                backend = try await LocalKeyBackend.open(try store.location(), logger: try logging.makeLogger())
-            } catch let failure as CommandFailure {
-                throw failure
-            } catch {
-                throw CommandFailure("cannot open the store: \(error)")
-            }
-        }
-        do {
-            try await body(backend)
-        } catch {
-            await backend.close()
-            throw error
-        }
-        await backend.close()
-    }
-
-    func emit(_ data: Data, table: (Data) throws -> String) throws {
-        if json {
-            print(KeyOutput.prettyJSON(data))
-        } else {
-            print(try table(data))
-        }
-    }
-}
-
 extension KeysCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a key. The key is printed once and never again.")
@@ -72,13 +27,13 @@ extension KeysCommand {
         @Option(name: .customLong("expires-in-days"), help: "Expiry, 1 to 365 days (default: never).") var expiresInDays: Int?
         @Option(name: .customLong("rate-limit"), help: "Requests per hour, 10 to 100000 (default 1000).") var rateLimit: Int?
         @Option(name: .customLong("billing-plan"), help: "Billing plan (default free).") var billingPlan: String?
-        @OptionGroup var target: KeyTargetOptions
+        @OptionGroup var target: TargetOptions
 
         func run() async throws {
             var scopeNames = scopes
             if admin && !scopeNames.contains(where: { Scope(name: $0) == .admin }) { scopeNames.append("admin") }
             var owner = userId
-            if owner == nil && target.url == nil && Setting.string(nil, env: "HOKUSAI_URL") == nil {
+            if owner == nil && !target.isRemote {
                 guard admin else {
                     throw ValidationError("--user-id is required when creating a non-admin key on the store directly")
                 }
@@ -88,7 +43,7 @@ extension KeysCommand {
                 name: name ?? (admin ? "admin key" : "cli key"), serviceId: serviceId, environment: environment,
                 scopes: scopeNames.isEmpty ? nil : scopeNames, expiresInDays: expiresInDays, rateLimitPerHour: rateLimit,
                 billingPlan: billingPlan, userId: owner, email: email)
-            try await target.withBackend { backend in
+            try await target.withKeys { backend in
                 let data = try await backend.create(request, admin: admin)
                 try target.emit(data, table: KeyOutput.issued)
             }
@@ -102,11 +57,11 @@ extension KeysCommand {
         @Option(name: .customLong("service-id"), help: "Only keys for this service.") var serviceId: String?
         @Flag(name: .customLong("active-only"), help: "Only keys that work now.") var activeOnly = false
         @Option(help: "At most this many keys, 1 to 1000 (default 100).") var limit = 100
-        @OptionGroup var target: KeyTargetOptions
+        @OptionGroup var target: TargetOptions
 
         func run() async throws {
             guard (1...1000).contains(limit) else { throw ValidationError("--limit must be 1 to 1000") }
-            try await target.withBackend { backend in
+            try await target.withKeys { backend in
                 let data = try await backend.list(userId: userId, serviceId: serviceId, activeOnly: activeOnly, limit: limit)
                 try target.emit(data, table: KeyOutput.list)
             }
@@ -116,10 +71,10 @@ extension KeysCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one key.")
         @Argument(help: "The key's id (key_…).") var id: String
-        @OptionGroup var target: KeyTargetOptions
+        @OptionGroup var target: TargetOptions
 
         func run() async throws {
-            try await target.withBackend { backend in
+            try await target.withKeys { backend in
                 try target.emit(try await backend.show(id: id), table: KeyOutput.single)
             }
         }
@@ -128,10 +83,10 @@ extension KeysCommand {
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key now.")
         @Argument(help: "The key's id (key_…).") var id: String
-        @OptionGroup var target: KeyTargetOptions
+        @OptionGroup var target: TargetOptions
 
         func run() async throws {
-            try await target.withBackend { backend in
+            try await target.withKeys { backend in
                 try target.emit(try await backend.revoke(id: id), table: KeyOutput.revoked)
             }
         }
@@ -145,10 +100,10 @@ extension KeysCommand {
             name: .customLong("grace-seconds"),
             help: "How long the old key keeps working, 0 to 2592000 (default 86400), never past its expiry.")
         var graceSeconds: Int?
-        @OptionGroup var target: KeyTargetOptions
+        @OptionGroup var target: TargetOptions
 
         func run() async throws {
-            try await target.withBackend { backend in
+            try await target.withKeys { backend in
                 try target.emit(try await backend.rotate(id: id, graceSeconds: graceSeconds), table: KeyOutput.issued)
             }
         }

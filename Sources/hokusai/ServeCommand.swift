@@ -104,13 +104,22 @@ struct ServeCommand: AsyncParsableCommand {
 
         let host = configuration.host
         let firstKey = prepared.firstAdminKey
-        let app = try buildApplication(configuration: configuration, database: prepared.database, logger: logger) { port in
-            logger.info("listening", metadata: ["url": "http://\(host):\(port)"])
-            if let firstKey {
-                FirstKeyBanner.print(key: firstKey.apiKey, baseURL: "http://\(host):\(port)")
+        // The application owns the store once built; if building fails, closing it is ours to do.
+        let built = Result {
+            try buildApplication(configuration: configuration, database: prepared.database, logger: logger) { port in
+                logger.info("listening", metadata: ["url": "http://\(host):\(port)"])
+                if let firstKey {
+                    FirstKeyBanner.print(key: firstKey.apiKey, baseURL: "http://\(host):\(port)")
+                }
             }
         }
-        try await app.runService()
+        switch built {
+        case .failure(let error):
+            await prepared.database.close()
+            throw CommandFailure("cannot start: \(error)")
+        case .success(let app):
+            try await app.runService()
+        }
     }
 }
 

@@ -252,3 +252,32 @@ def test_webhook_urls_pointing_at_metadata_or_loopback_are_refused_at_start(stor
         with pytest.raises(AssertionError) as failure:
             server.start(timeout=20)
         assert "webhook URL" in str(failure.value)
+
+
+def test_the_cli_registers_and_manages_events_remotely_and_on_the_store(store_args, tmp_path, receiver):
+    from conftest import run_cli
+
+    server = start_server(store_args, tmp_path, receiver.url)
+    try:
+        key, _ = create_key(server, user_id="scientist")
+        run_id = logged_model(server, key)
+        remote = {"HOKUSAI_URL": server.url, "HOKUSAI_API_KEY": key}
+        registered = run_cli("models", "register", "--model-uri", f"runs:/{run_id}/model", "--name", "cli-model",
+                             "--token-id", "clitok", "--metric", "mse", "--baseline", "0.4", "--current", "0.3", env=remote)
+        assert "Registered cli-model version 1 for token CLITOK" in registered.stdout
+        refused = run_cli("models", "register", "--model-uri", f"runs:/{run_id}/model", "--name", "cli-model",
+                          "--token-id", "clitok", "--metric", "mse", "--baseline", "0.3", "--current", "0.4", env=remote, check=False)
+        assert refused.returncode != 0 and "current_value" in refused.stderr
+        assert len(receiver.wait_for(1)) == 1
+
+        admin = {"HOKUSAI_URL": server.url, "HOKUSAI_API_KEY": server.admin_key}
+        listed = json.loads(run_cli("events", "list", "--json", env=admin).stdout)["events"]
+        [event] = [e for e in listed if e["model_name"] == "cli-model"]
+        local = run_cli("events", "list", "--state", "delivered", *server.store_args)
+        assert event["event_id"] in local.stdout and "delivered" in local.stdout
+        # Queued on the store by the operator; the running server's delivery loop sends it.
+        run_cli("events", "redeliver", event["event_id"], *server.store_args)
+        assert len(receiver.wait_for(2)) == 2
+        assert receiver.received[1]["headers"]["X-Hokusai-Idempotency-Key"] == receiver.received[0]["headers"]["X-Hokusai-Idempotency-Key"]
+    finally:
+        server.stop()

@@ -42,3 +42,18 @@ public enum JSONAny: Decodable, Sendable, Equatable {
         }
     }
 }
+
+extension JSONAny {
+    /// The same value for `JSONWriter`; object keys sorted, so the output is stable.
+    public var jsonValue: JSONValue {
+        switch self {
+        case .null: .null
+        case .bool(let flag): .bool(flag)
+        case .int(let number): .int64(number)
+        case .double(let number): .double(number)
+        case .string(let text): .string(text)
+        case .array(let items): .array(items.map(\.jsonValue))
+        case .object(let fields): .object(fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.jsonValue) })
+        }
+    }
+}

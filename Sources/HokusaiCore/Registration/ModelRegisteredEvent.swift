@@ -17,7 +17,7 @@ public struct ModelRegisteredEvent: Sendable {
         ]
         if let run = claim.mlflowRunId { model.append(("run_id", .string(run))) }
         model.append(("user_id", .string(userId)))
-        if let schema = claim.apiSchema { model.append(("api_schema", Self.value(schema))) }
+        if let schema = claim.apiSchema { model.append(("api_schema", schema.jsonValue)) }
         for (name, value) in [
             ("eval_spec", claim.evalSpec), ("scorer_ref", claim.scorerRef), ("primary_metric", claim.primaryMetric),
             ("benchmark_spec_id", claim.benchmarkSpecId),
@@ -58,18 +58,6 @@ public struct ModelRegisteredEvent: Sendable {
         return String(
             format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!,
             parts.second!, micros)
-    }
-
-    static func value(_ any: JSONAny) -> JSONValue {
-        switch any {
-        case .null: .null
-        case .bool(let flag): .bool(flag)
-        case .int(let number): .int64(number)
-        case .double(let number): .double(number)
-        case .string(let text): .string(text)
-        case .array(let items): .array(items.map(value))
-        case .object(let fields): .object(fields.sorted { $0.key < $1.key }.map { ($0.key, value($0.value)) })
-        }
     }
 }
 

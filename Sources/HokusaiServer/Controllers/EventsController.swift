@@ -24,9 +24,7 @@ struct EventsController {
         }
         let page = try PageRequest(query: query)
         let events = try await registration.events(state: state, limit: page.limit, offset: page.offset)
-        var fields: [(String, JSONValue)] = [("events", .array(events.map(RegistrationJSON.event)))]
-        if let next = page.nextToken(returned: events.count) { fields.append(("next_page_token", .string(next))) }
-        return JSONResponse.make(.object(fields))
+        return JSONResponse.make(RegistrationJSON.events(events, nextPageToken: page.nextToken(returned: events.count)))
     }
 
     @Sendable func show(_ request: Request, context: HokusaiRequestContext) async throws -> Response {

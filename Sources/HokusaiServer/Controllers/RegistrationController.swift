@@ -46,15 +46,7 @@ struct RegistrationController {
         let outcome = try await refusingClearly {
             try await registration.register(try RegistrationRules.register(body), actor: actor(key))
         }
-        let version = String(outcome.version.version)
-        return JSONResponse.make(
-            .object([
-                ("model_id", .string("\(outcome.version.name)/\(version)")),
-                ("model_name", .string(outcome.version.name)), ("version", .string(version)),
-                ("status", .string("registered")), ("registration_timestamp", .int64(outcome.version.creationTime)),
-                ("token_id", .string(outcome.event.tokenId)), ("event_id", .string(outcome.event.eventId)),
-                ("event_status", .string(outcome.event.state.rawValue)), ("model", RegistrationJSON.version(outcome.version)),
-            ]), status: .created)
+        return JSONResponse.make(RegistrationJSON.registered(outcome), status: .created)
     }
 
     @Sendable func list(_ request: Request, context: HokusaiRequestContext) async throws -> Response {

@@ -1,8 +1,29 @@
 import HokusaiCore
+import HokusaiStore
 
-/// The Hokusai API's shapes for model versions, lineage and events.
-enum RegistrationJSON {
-    static func version(_ version: ModelVersion) -> JSONValue {
+/// The Hokusai API's shapes for model versions, lineage and events; public so the CLI prints the
+/// same JSON offline as the server answers.
+public enum RegistrationJSON {
+    /// `POST /api/models/register`'s answer.
+    public static func registered(_ outcome: RegistrationOutcome) -> JSONValue {
+        let number = String(outcome.version.version)
+        return .object([
+            ("model_id", .string("\(outcome.version.name)/\(number)")),
+            ("model_name", .string(outcome.version.name)), ("version", .string(number)),
+            ("status", .string("registered")), ("registration_timestamp", .int64(outcome.version.creationTime)),
+            ("token_id", .string(outcome.event.tokenId)), ("event_id", .string(outcome.event.eventId)),
+            ("event_status", .string(outcome.event.state.rawValue)), ("model", version(outcome.version)),
+        ])
+    }
+
+    /// A page of events, as `GET /api/v1/events` answers.
+    public static func events(_ events: [OutboxEvent], nextPageToken: String?) -> JSONValue {
+        var fields: [(String, JSONValue)] = [("events", .array(events.map(event)))]
+        if let nextPageToken { fields.append(("next_page_token", .string(nextPageToken))) }
+        return .object(fields)
+    }
+
+    public static func version(_ version: ModelVersion) -> JSONValue {
         let tags = Dictionary(version.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         var fields: [(String, JSONValue)] = [
             ("name", .string(version.name)),
@@ -51,7 +72,7 @@ enum RegistrationJSON {
         return .object(fields)
     }
 
-    static func event(_ event: OutboxEvent) -> JSONValue {
+    public static func event(_ event: OutboxEvent) -> JSONValue {
         .object([
             ("event_id", .string(event.eventId)),
             ("event_type", .string(event.eventType)),

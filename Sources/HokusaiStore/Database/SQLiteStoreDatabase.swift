@@ -86,10 +86,14 @@ public final class SQLiteStoreDatabase: Database {
             // pool every connection shares, and with it the very writer holding the lock. Waits
             // happen in `retryingWhileBusy`, which sleeps without holding a thread.
             try await sql.raw("PRAGMA busy_timeout = 0").run()
-            try await sql.raw("PRAGMA foreign_keys = ON").run()
-            try await sql.raw("PRAGMA synchronous = NORMAL").run()
-            // MLflow's LIKE is case-sensitive (ILIKE is not), as it is on PostgreSQL.
-            try await sql.raw("PRAGMA case_sensitive_like = ON").run()
+            // A new connection can find the file busy while another process recovers or
+            // checkpoints the WAL (several replicas starting at once); wait that out too.
+            try await retryingWhileBusy {
+                try await sql.raw("PRAGMA foreign_keys = ON").run()
+                try await sql.raw("PRAGMA synchronous = NORMAL").run()
+                // MLflow's LIKE is case-sensitive (ILIKE is not), as it is on PostgreSQL.
+                try await sql.raw("PRAGMA case_sensitive_like = ON").run()
+            }
             return connection
         } catch {
             try? await connection.close()

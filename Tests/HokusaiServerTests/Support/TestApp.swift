@@ -33,7 +33,13 @@ struct TestApp: Sendable {
             configuration.port = 0
             configuration.writeBehindInterval = .milliseconds(50)
             configure(&configuration)
-            let app = try buildApplication(configuration: configuration, database: prepared.database, logger: logger)
+            // The application owns the store once built; if building fails, closing it is ours to do.
+            let built = Result { try buildApplication(configuration: configuration, database: prepared.database, logger: logger) }
+            guard case .success(let app) = built else {
+                await prepared.database.close()
+                _ = try built.get()
+                return
+            }
             let testApp = TestApp(store: store, database: prepared.database, adminKey: adminKey, logs: logs)
             try await app.test(mode) { client in try await body(client, testApp) }
         } catch {
