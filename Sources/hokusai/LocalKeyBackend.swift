@@ -11,13 +11,7 @@ struct LocalKeyBackend: KeyBackend {
     let service: KeyService
 
     static func open(_ location: StoreLocation, logger: Logger) async throws -> LocalKeyBackend {
-        let database = try await location.open(logger: logger)
-        do {
-            try await MigrationRunner(database: database).migrate()
-        } catch {
-            await database.close()
-            throw error
-        }
+        let database = try await location.openMigrated(logger: logger)
         return LocalKeyBackend(database: database, service: KeyService(database: database))
     }
 
@@ -74,5 +68,19 @@ struct LocalKeyBackend: KeyBackend {
         switch problem {
         case .invalidField(_, let message), .forbidden(let message), .conflict(let message): message
         }
+    }
+}
+
+extension StoreLocation {
+    /// Opens the store and applies pending migrations, for the CLI's commands on the store itself.
+    func openMigrated(logger: Logger) async throws -> any Database {
+        let database = try await open(logger: logger)
+        do {
+            try await MigrationRunner(database: database).migrate()
+        } catch {
+            await database.close()
+            throw error
+        }
+        return database
     }
 }

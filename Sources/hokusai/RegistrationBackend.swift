@@ -41,14 +41,7 @@ struct LocalRegistrationBackend: RegistrationBackend {
     let userId: String
 
     static func open(_ location: StoreLocation, logger: Logger, userId: String) async throws -> LocalRegistrationBackend {
-        let database = try await location.open(logger: logger)
-        do {
-            try await MigrationRunner(database: database).migrate()
-        } catch {
-            await database.close()
-            throw error
-        }
-        return LocalRegistrationBackend(database: database, userId: userId)
+        LocalRegistrationBackend(database: try await location.openMigrated(logger: logger), userId: userId)
     }
 
     var service: RegistrationService { RegistrationService(database: database) }
