@@ -39,7 +39,8 @@ public func buildApplication(
     ModelOwnershipController(registry: registry).register(on: &routes)
     RegistrationController(registration: registration, registry: registry).register(on: &routes)
     EventsController(registration: registration).register(on: &routes)
-    let delivery = try WebhookDeliveryService(database: database, configuration: configuration.webhooks, logger: logger)
+    let delivery = try WebhookDeliveryService(
+        database: database, configuration: configuration.webhooks, metrics: metrics, logger: logger)
     ArtifactEndpoints(store: artifacts, tracking: tracking, maximumUploadBytes: configuration.maximumUploadBytes)
         .register(on: &routes)
 

@@ -216,6 +216,9 @@ def test_a_receiver_that_is_down_gets_the_event_when_it_comes_back(store_args, t
         delivered = requests.get(server.url + "/api/v1/events", params={"state": "delivered"},
                                  headers=bearer(server.admin_key), timeout=10).json()["events"]
         assert [e["event_id"] for e in delivered] == [event_id]
+        metrics = requests.get(server.url + "/metrics", timeout=10).text
+        assert 'hokusai_webhook_deliveries_total{outcome="retrying"}' in metrics
+        assert 'hokusai_webhook_deliveries_total{outcome="delivered"} 1' in metrics
 
         again = requests.post(f"{server.url}/api/v1/events/{event_id}/redeliver", headers=bearer(server.admin_key), timeout=10)
         assert again.status_code == 200

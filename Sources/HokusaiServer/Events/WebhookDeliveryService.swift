@@ -21,10 +21,12 @@ final class WebhookDeliveryService: Service, Sendable {
     let configuration: WebhookConfiguration
     let targets: [String]
     let logger: Logger
+    let metrics: AppMetrics
     let client: HTTPClient
 
-    init(database: any Database, configuration: WebhookConfiguration, logger: Logger) throws {
+    init(database: any Database, configuration: WebhookConfiguration, metrics: AppMetrics, logger: Logger) throws {
         self.database = database
+        self.metrics = metrics
         self.configuration = configuration
         self.targets = try configuration.validatedTargets()
         self.logger = logger
@@ -95,12 +97,11 @@ final class WebhookDeliveryService: Service, Sendable {
         let now = Timestamp.nowMillis()
         let outcome = failure
         let status = lastStatus
+        let next = configuration.retry.nextAttempt(afterFailedAttempts: event.attempts + 1, createdAt: event.retryFrom, now: now)
         do {
-            try await database.transaction { [configuration] db in
+            try await database.transaction { db in
                 let events = EventRepository()
                 if let failure = outcome {
-                    let next = configuration.retry.nextAttempt(
-                        afterFailedAttempts: event.attempts + 1, createdAt: event.retryFrom, now: now)
                     try await events.markFailed(
                         eventId: event.eventId, error: failure.message, status: failure.status, nextAttempt: next, on: db)
                 } else {
@@ -110,6 +111,7 @@ final class WebhookDeliveryService: Service, Sendable {
         } catch {
             logger.error("cannot record a delivery attempt", metadata: ["event_id": "\(event.eventId)", "error": "\(error)"])
         }
+        metrics.recordWebhookAttempt(failure == nil ? "delivered" : next == nil ? "dead" : "retrying")
         if let failure {
             logger.warning(
                 "webhook delivery failed; will retry",

@@ -40,6 +40,16 @@ public final class AppMetrics: Sendable {
         ).increment()
     }
 
+    /// One webhook delivery attempt of a registration event: `delivered`, `retrying` or `dead`.
+    func recordWebhookAttempt(_ outcome: String) {
+        registry.makeCounter(
+            descriptor: .init(
+                metricName: "hokusai_webhook_deliveries", unitName: "total",
+                helpText: "Registration event delivery attempts by outcome (delivered, retrying, dead)"),
+            labels: [("outcome", outcome)]
+        ).increment()
+    }
+
     func render() -> String {
         registry.emitToString()
     }
