@@ -2,10 +2,12 @@ import HokusaiCore
 import HokusaiStore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
-/// The application: one router for every route, the middleware chain around it, and the services
-/// whose lifetimes it owns. Used by `hokusai serve` and by the tests alike. The store must be open
-/// and migrated (see `StorePreparation`); the artifact folder is created if missing.
+/// The application: one router for every route the process's role serves, the middleware chain
+/// around it, and the services whose lifetimes it owns. Used by `hokusai serve` and by the tests
+/// alike. The store must be open and migrated (see `StorePreparation`); the artifact folder is
+/// created if missing.
 public func buildApplication(
     configuration: AppConfiguration,
     database: any Database,
@@ -14,40 +16,44 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let metrics = AppMetrics()
     let recorder = WriteBehindRecorder(database: database, interval: configuration.writeBehindInterval, logger: logger)
+    var services: [any Service] = [DatabaseService(database: database), recorder]
+
+    let source: KeySource
+    var remote: RemoteKeyValidator?
+    if configuration.role == .gateway {
+        guard let remoteAuth = configuration.remoteAuth else {
+            throw ConfigurationError(description: "a gateway needs the auth service's URL (--auth-url)")
+        }
+        let validator = RemoteKeyValidator(configuration: remoteAuth, metrics: metrics, logger: logger)
+        source = .remote(validator)
+        remote = validator
+        services.append(validator)
+    } else {
+        source = .store(database)
+    }
     let authenticator = KeyAuthenticator(
-        database: database,
+        source: source,
         rateLimiter: KeyRateLimiter(),
         failureLimiter: FailedAttemptLimiter(
             maximumFailures: configuration.failedAttemptLimit, windowSeconds: configuration.failedAttemptWindowSeconds),
         recorder: recorder)
 
     var routes = RouteRegistrar()
-    ProbesController(database: database, metrics: metrics, startedAt: .now).register(on: &routes)
-    ValidateController(authenticator: authenticator).register(on: &routes)
-    KeysController(service: KeyService(database: database)).register(on: &routes)
-    AuditController(database: database).register(on: &routes)
-    let tracking = TrackingService(database: database)
-    let registry = RegistryService(database: database)
-    let artifacts = try LocalArtifactStore(root: configuration.artifactsDirectory)
-    MLflowAPI.register(
-        ExperimentEndpoints(tracking: tracking).endpoints + RunEndpoints(tracking: tracking).endpoints
-            + LoggedModelEndpoints(tracking: tracking).endpoints
-            + RegistryEndpoints(registry: registry).endpoints
-            + RunArtifactListEndpoint(store: artifacts, tracking: tracking).endpoints,
-        on: &routes)
-    let registration = RegistrationService(database: database)
-    ModelOwnershipController(registry: registry).register(on: &routes)
-    RegistrationController(registration: registration, registry: registry).register(on: &routes)
-    EventsController(registration: registration).register(on: &routes)
-    let delivery = try WebhookDeliveryService(
-        database: database, configuration: configuration.webhooks, metrics: metrics, logger: logger)
-    ArtifactEndpoints(store: artifacts, tracking: tracking, maximumUploadBytes: configuration.maximumUploadBytes)
-        .register(on: &routes)
+    ProbesController(database: database, metrics: metrics, startedAt: .now, remoteAuth: remote).register(on: &routes)
+    if configuration.role != .gateway {
+        registerKeyService(on: &routes, database: database, authenticator: authenticator)
+    }
+    if configuration.role != .auth {
+        try registerRegistry(on: &routes, database: database, configuration: configuration)
+        services.append(
+            try WebhookDeliveryService(
+                database: database, configuration: configuration.webhooks, metrics: metrics, logger: logger))
+    }
 
     let router = Router(context: HokusaiRequestContext.self)
     router.addMiddleware {
         RequestEnvelopeMiddleware(routes: routes.table, metrics: metrics, trustForwardedFor: configuration.trustForwardedFor)
-        GatewayMiddleware(authenticator: authenticator)
+        GatewayMiddleware(authenticator: authenticator, degradedWrites: configuration.remoteAuth?.degradedWrites ?? true)
     }
     routes.install(on: router)
 
@@ -55,7 +61,33 @@ public func buildApplication(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hokusai"),
-        services: [DatabaseService(database: database), recorder, delivery],
+        services: services,
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
+}
+
+/// The key service: validation, key management and the audit log (roles `all` and `auth`).
+func registerKeyService(on routes: inout RouteRegistrar, database: any Database, authenticator: KeyAuthenticator) {
+    ValidateController(authenticator: authenticator).register(on: &routes)
+    KeysController(service: KeyService(database: database)).register(on: &routes)
+    AuditController(database: database).register(on: &routes)
+}
+
+/// The MLflow API, artifacts, the registry and the Hokusai registration API (roles `all` and `gateway`).
+func registerRegistry(on routes: inout RouteRegistrar, database: any Database, configuration: AppConfiguration) throws {
+    let tracking = TrackingService(database: database)
+    let registry = RegistryService(database: database)
+    let registration = RegistrationService(database: database)
+    let artifacts = try LocalArtifactStore(root: configuration.artifactsDirectory)
+    MLflowAPI.register(
+        ExperimentEndpoints(tracking: tracking).endpoints + RunEndpoints(tracking: tracking).endpoints
+            + LoggedModelEndpoints(tracking: tracking).endpoints
+            + RegistryEndpoints(registry: registry).endpoints
+            + RunArtifactListEndpoint(store: artifacts, tracking: tracking).endpoints,
+        on: &routes)
+    ArtifactEndpoints(store: artifacts, tracking: tracking, maximumUploadBytes: configuration.maximumUploadBytes)
+        .register(on: &routes)
+    ModelOwnershipController(registry: registry).register(on: &routes)
+    RegistrationController(registration: registration, registry: registry).register(on: &routes)
+    EventsController(registration: registration).register(on: &routes)
 }

@@ -1,5 +1,15 @@
 import Logging
 
+/// What one process serves (`hokusai serve --role`).
+public enum ServerRole: String, Sendable, CaseIterable {
+    /// Everything, with keys checked in this process's store. The default.
+    case all
+    /// The key service and probes only: what gateways validate keys with.
+    case auth
+    /// Everything but the key service; keys are checked by an auth service (`remoteAuth`).
+    case gateway
+}
+
 /// Everything `buildApplication` needs to know. `hokusai serve` fills it from flags and
 /// `HOKUSAI_*` environment variables; tests fill it directly.
 public struct AppConfiguration: Sendable {
@@ -26,6 +36,10 @@ public struct AppConfiguration: Sendable {
 
     /// Webhook receivers of registration events, and how deliveries are retried.
     public var webhooks = WebhookConfiguration()
+
+    public var role = ServerRole.all
+    /// The auth service a gateway validates keys with; required for `.gateway`.
+    public var remoteAuth: RemoteAuthConfiguration?
 
     public init() {}
 }

@@ -12,7 +12,7 @@ public struct PreparedStore: Sendable {
 
 public enum StorePreparation {
     public static func prepare(
-        location: StoreLocation, migrate: Bool = true, logger: Logger
+        location: StoreLocation, migrate: Bool = true, issueFirstKey: Bool = true, logger: Logger
     ) async throws -> PreparedStore {
         let database = try await location.open(logger: logger)
         do {
@@ -28,7 +28,8 @@ public enum StorePreparation {
                     throw StoreError.databaseNewerThanBinary(applied: status.appliedId, known: status.latestId)
                 }
             }
-            let firstKey = try await KeyService(database: database).issueFirstAdminKeyIfNone()
+            // A gateway's keys live in its auth service; its own store holds no keys.
+            let firstKey = issueFirstKey ? try await KeyService(database: database).issueFirstAdminKeyIfNone() : nil
             return PreparedStore(database: database, firstAdminKey: firstKey)
         } catch {
             await database.close()

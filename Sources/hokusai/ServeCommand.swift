@@ -75,6 +75,56 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Allow webhook URLs on this host's loopback (env HOKUSAI_WEBHOOK_ALLOW_LOOPBACK; default false).")
     var webhookAllowLoopback: Bool?
 
+    @Option(help: "What this process serves: all (default), auth (the key service only) or gateway (env HOKUSAI_ROLE).")
+    var role: String?
+
+    @Option(
+        name: .customLong("auth-url"),
+        help: "The auth service a gateway validates keys with, e.g. http://auth:8001 (env HOKUSAI_AUTH_URL).")
+    var authURL: String?
+
+    @Option(name: .customLong("auth-timeout-ms"), help: "Per validation call (env HOKUSAI_AUTH_TIMEOUT_MS; default 2000).")
+    var authTimeoutMillis: Int?
+
+    @Option(
+        name: .customLong("auth-cache-ttl"),
+        help:
+            "Seconds a gateway trusts a valid key without asking again: the bound on revocation delay (env HOKUSAI_AUTH_CACHE_TTL; default 60)."
+    )
+    var authCacheTTL: Int?
+
+    @Option(
+        name: .customLong("auth-negative-ttl"),
+        help: "Seconds a refused key is remembered (env HOKUSAI_AUTH_NEGATIVE_TTL; default 5).")
+    var authNegativeTTL: Int?
+
+    @Option(
+        name: .customLong("auth-stale-window"),
+        help:
+            "Seconds a once-valid key keeps working while the auth service is down (env HOKUSAI_AUTH_STALE_WINDOW; default 900)."
+    )
+    var authStaleWindow: Int?
+
+    @Option(
+        name: .customLong("degraded-writes"),
+        help: "Whether such keys may also write (env HOKUSAI_DEGRADED_WRITES; default true).")
+    var degradedWrites: Bool?
+
+    @Option(
+        name: .customLong("auth-breaker-failures"),
+        help: "Consecutive failures that open the circuit breaker (env HOKUSAI_AUTH_BREAKER_FAILURES; default 5).")
+    var breakerFailures: Int?
+
+    @Option(
+        name: .customLong("auth-breaker-open-seconds"),
+        help: "Seconds the breaker stays open before a probe (env HOKUSAI_AUTH_BREAKER_OPEN_SECONDS; default 10).")
+    var breakerOpenSeconds: Int?
+
+    @Option(
+        name: .customLong("auth-breaker-successes"),
+        help: "Consecutive successful probes that close it (env HOKUSAI_AUTH_BREAKER_SUCCESSES; default 2).")
+    var breakerSuccesses: Int?
+
     func run() async throws {
         var configuration = AppConfiguration()
         configuration.host = Setting.string(host, env: "HOKUSAI_HOST") ?? "127.0.0.1"
@@ -89,6 +139,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard configuration.idleTimeoutSeconds > 0 else { throw ValidationError("the idle timeout must be positive") }
         guard configuration.maximumUploadBytes > 0 else { throw ValidationError("the maximum upload size must be positive") }
         configuration.webhooks = try webhookConfiguration()
+        try applyRole(to: &configuration)
         guard (0...65535).contains(configuration.port) else { throw ValidationError("port must be 0 to 65535") }
         configuration.logLevel = try logging.level()
         let logger = try logging.makeLogger()
@@ -96,7 +147,8 @@ struct ServeCommand: AsyncParsableCommand {
         let location = try store.location()
         let prepared: PreparedStore
         do {
-            prepared = try await StorePreparation.prepare(location: location, logger: logger)
+            prepared = try await StorePreparation.prepare(
+                location: location, issueFirstKey: configuration.role != .gateway, logger: logger)
         } catch {
             throw CommandFailure("cannot open the store: \(error)")
         }
@@ -124,6 +176,48 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 extension ServeCommand {
+    func applyRole(to configuration: inout AppConfiguration) throws {
+        let rawRole = Setting.string(role, env: "HOKUSAI_ROLE") ?? "all"
+        guard let parsed = ServerRole(rawValue: rawRole) else { throw ValidationError("--role must be all, auth or gateway") }
+        configuration.role = parsed
+        let url = Setting.string(authURL, env: "HOKUSAI_AUTH_URL")
+        guard parsed == .gateway else {
+            if url != nil { throw ValidationError("--auth-url applies to --role gateway only") }
+            return
+        }
+        guard let url, let parsedURL = URL(string: url), ["http", "https"].contains(parsedURL.scheme ?? ""), parsedURL.host != nil
+        else {
+            throw ValidationError("--role gateway needs --auth-url http(s)://host:port of a 'hokusai serve --role auth'")
+        }
+        var remote = RemoteAuthConfiguration(url: url)
+        func positive(_ value: Int, _ name: String) throws -> Int64 {
+            guard value > 0 else { throw ValidationError("\(name) must be positive") }
+            return Int64(value)
+        }
+        remote.timeoutMillis = try positive(
+            try Setting.int(authTimeoutMillis, env: "HOKUSAI_AUTH_TIMEOUT_MS", default: 2000), "--auth-timeout-ms")
+        remote.positiveTTLMillis =
+            try positive(try Setting.int(authCacheTTL, env: "HOKUSAI_AUTH_CACHE_TTL", default: 60), "--auth-cache-ttl") * 1000
+        remote.negativeTTLMillis =
+            try positive(try Setting.int(authNegativeTTL, env: "HOKUSAI_AUTH_NEGATIVE_TTL", default: 5), "--auth-negative-ttl")
+            * 1000
+        remote.staleWindowMillis =
+            try positive(try Setting.int(authStaleWindow, env: "HOKUSAI_AUTH_STALE_WINDOW", default: 900), "--auth-stale-window")
+            * 1000
+        remote.degradedWrites = try Setting.bool(degradedWrites, env: "HOKUSAI_DEGRADED_WRITES", default: true)
+        remote.breakerFailures = Int(
+            try positive(
+                try Setting.int(breakerFailures, env: "HOKUSAI_AUTH_BREAKER_FAILURES", default: 5), "--auth-breaker-failures"))
+        remote.breakerOpenMillis =
+            try positive(
+                try Setting.int(breakerOpenSeconds, env: "HOKUSAI_AUTH_BREAKER_OPEN_SECONDS", default: 10),
+                "--auth-breaker-open-seconds") * 1000
+        remote.breakerSuccesses = Int(
+            try positive(
+                try Setting.int(breakerSuccesses, env: "HOKUSAI_AUTH_BREAKER_SUCCESSES", default: 2), "--auth-breaker-successes"))
+        configuration.remoteAuth = remote
+    }
+
     func webhookConfiguration() throws -> WebhookConfiguration {
         var webhooks = WebhookConfiguration()
         webhooks.urls =

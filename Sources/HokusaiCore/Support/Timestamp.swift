@@ -12,4 +12,12 @@ public enum Timestamp {
         let style = Date.ISO8601FormatStyle(includingFractionalSeconds: millis % 1000 != 0)
         return date.formatted(style)
     }
+
+    /// Epoch milliseconds from an ISO 8601 time, with or without fractional seconds.
+    public static func parseISO8601(_ text: String) -> Int64? {
+        let date =
+            (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
+        return date.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+    }
 }

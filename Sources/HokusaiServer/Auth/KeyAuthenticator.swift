@@ -3,7 +3,8 @@ import HokusaiStore
 
 /// The outcome of authenticating one request.
 enum AuthenticationOutcome: Sendable {
-    case accepted(KeyRecord, RateLimitDecision)
+    /// Accepted; `degraded` when only a recent validation vouches for the key (auth service down).
+    case accepted(KeyRecord, RateLimitDecision, degraded: Bool)
     /// Refused; `rateLimit` is set when the key was genuine but over its limit, for the headers.
     case rejected(KeyRejection, rateLimit: RateLimitDecision?)
 }
@@ -20,18 +21,22 @@ struct RequestOrigin: Sendable {
 }
 
 /// Checks a presented credential end to end: per-address failure limit, format and checksum
-/// (before any lookup), the store, the verification rules, and the key's hourly limit. Shared by
+/// (before any lookup), the store or the auth service, the verification rules, and the key's hourly limit. Shared by
 /// the gateway middleware and the `validate` endpoint, so both answer the same way.
+/// Where keys are checked: in this process's store, or by a separate auth service (`--role gateway`).
+enum KeySource: Sendable {
+    case store(any Database)
+    case remote(RemoteKeyValidator)
+}
+
 struct KeyAuthenticator: Sendable {
-    let database: any Database
+    let source: KeySource
     let rateLimiter: KeyRateLimiter
     let failureLimiter: FailedAttemptLimiter
     let recorder: WriteBehindRecorder
-    private let keys = KeyRepository()
 
-    init(database: any Database, rateLimiter: KeyRateLimiter, failureLimiter: FailedAttemptLimiter, recorder: WriteBehindRecorder)
-    {
-        self.database = database
+    init(source: KeySource, rateLimiter: KeyRateLimiter, failureLimiter: FailedAttemptLimiter, recorder: WriteBehindRecorder) {
+        self.source = source
         self.rateLimiter = rateLimiter
         self.failureLimiter = failureLimiter
         self.recorder = recorder
@@ -63,17 +68,30 @@ struct KeyAuthenticator: Sendable {
             return reject(KeyRejection(code: .malformed, message: problem.message), origin: origin, now: now)
         }
         let hash = APIKeyFormat.hash(found.key)
-        let record: KeyRecord?
-        do {
-            record = try await database.read { [keys] db in try await keys.find(hash: hash, on: db) }
-        } catch {
-            // A store outage is ours, not the user's: never answer it as a bad key.
-            throw APIError.keyStoreUnavailable
+        let verdict: Result<KeyRecord, KeyRejection>
+        var degraded = false
+        var knownUser: String?
+        switch source {
+        case .store(let database):
+            let record: KeyRecord?
+            do {
+                record = try await database.read { db in try await KeyRepository().find(hash: hash, on: db) }
+            } catch {
+                // A store outage is ours, not the user's: never answer it as a bad key.
+                throw APIError.keyStoreUnavailable
+            }
+            knownUser = record?.userId
+            verdict = KeyVerifier.verify(record: record, demand: demand, now: now)
+        case .remote(let validator):
+            let answer = try await validator.verify(
+                key: found.key, hash: hash, demand: demand, clientIP: origin.onBehalfOf ?? origin.clientIP, now: now)
+            verdict = answer.verdict
+            degraded = answer.degraded
         }
         let key: KeyRecord
-        switch KeyVerifier.verify(record: record, demand: demand, now: now) {
+        switch verdict {
         case .failure(let rejection):
-            return reject(rejection, origin: origin, now: now, userId: record?.userId)
+            return reject(rejection, origin: origin, now: now, userId: knownUser)
         case .success(let verified):
             key = verified
         }
@@ -88,7 +106,7 @@ struct KeyAuthenticator: Sendable {
             return .rejected(rejection, rateLimit: decision)
         }
         recorder.noteUse(keyId: key.id, at: now)
-        return .accepted(key, decision)
+        return .accepted(key, decision, degraded: degraded)
     }
 
     static let missingKeyMessage =

@@ -9,10 +9,12 @@ struct ProbesController {
     let database: any Database
     let metrics: AppMetrics
     let startedAt: ContinuousClock.Instant
+    /// A gateway's link to its auth service, reported in `/ready`, `/api/health` and `/metrics`.
+    var remoteAuth: RemoteKeyValidator? = nil
 
     func register(on routes: inout RouteRegistrar) {
         routes.add(.get, "/health", health)
-        routes.add(.get, "/api/health", health)
+        routes.add(.get, "/api/health", apiHealth)
         routes.add(.get, "/live", live)
         routes.add(.get, "/ready", ready)
         routes.add(.get, "/version", version)
@@ -28,6 +30,30 @@ struct ProbesController {
 
     @Sendable func health(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
         try JSONResponse.make(Health(timestamp: Timestamp.iso8601(Timestamp.nowMillis())))
+    }
+
+    /// `/health`, plus the auth service as a gateway sees it: breaker state and cache figures.
+    @Sendable func apiHealth(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
+        var fields: [(String, JSONValue)] = [
+            ("status", .string("healthy")), ("service", .string("hokusai-registry")),
+            ("version", .string(HokusaiVersion.current)),
+            ("timestamp", .string(Timestamp.iso8601(Timestamp.nowMillis()))),
+        ]
+        if let remoteAuth {
+            let status = remoteAuth.status
+            fields[0] = ("status", .string(status.breaker == .closed ? "healthy" : "degraded"))
+            fields.append(
+                (
+                    "auth_service",
+                    .object([
+                        ("url", .string(remoteAuth.configuration.url)), ("circuit_breaker", .string(status.breaker.rawValue)),
+                        ("consecutive_failures", .int(status.consecutiveFailures)), ("cached_keys", .int(status.cachedKeys)),
+                        ("cache_hits", .int(status.hits)), ("cache_misses", .int(status.misses)),
+                        ("cache_hit_rate", .double(status.hitRate.rounded(toPlaces: 3))), ("stale_uses", .int(status.staleUses)),
+                    ])
+                ))
+        }
+        return JSONResponse.make(.object(fields))
     }
 
     struct Live: Encodable {
@@ -46,7 +72,7 @@ struct ProbesController {
     struct Check: Encodable {
         let name: String
         let passed: Bool
-        let critical = true
+        var critical = true
         let detail: String
         let latencyMs: Double
         enum CodingKeys: String, CodingKey {
@@ -91,7 +117,17 @@ struct ProbesController {
                     name: "migrations", passed: false, detail: "cannot read migration state: \(error)",
                     latencyMs: milliseconds(since: migrationStart)))
         }
-        let ready = checks.allSatisfy(\.passed)
+        if let remoteAuth {
+            // Not critical: with the breaker open, recently validated keys keep working.
+            let status = remoteAuth.status
+            var check = Check(
+                name: "auth_service", passed: status.breaker == .closed,
+                detail: "circuit breaker \(status.breaker.rawValue), cache hit rate \(status.hitRate.rounded(toPlaces: 3)), "
+                    + "\(status.cachedKeys) keys cached", latencyMs: 0)
+            check.critical = false
+            checks.append(check)
+        }
+        let ready = checks.allSatisfy { $0.passed || !$0.critical }
         return try JSONResponse.make(Readiness(ready: ready, checks: checks), status: ready ? .ok : .serviceUnavailable)
     }
 
@@ -110,7 +146,8 @@ struct ProbesController {
     }
 
     @Sendable func prometheus(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        Response(
+        if let remoteAuth { metrics.recordBreaker(remoteAuth.status.breaker) }
+        return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
     }

@@ -66,7 +66,7 @@ struct ValidateController {
         }
         let outcome = try await authenticator.authenticate(presented, demand: demand, origin: origin)
         switch outcome {
-        case .accepted(let key, let decision):
+        case .accepted(let key, let decision, _):
             context.notes.authCode = .valid
             context.notes.keyId = key.id
             return try JSONResponse.make(

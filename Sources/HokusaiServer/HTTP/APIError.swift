@@ -146,6 +146,25 @@ extension APIError {
         detail: "Authentication service unavailable", mlflowCode: "TEMPORARILY_UNAVAILABLE",
         headers: [.retryAfter: "1"])
 
+    /// A gateway's auth service cannot be reached and the key was not validated recently enough
+    /// to keep working: 503 with Retry-After, never a 401 (the reference system's year-long mistake).
+    static func authServiceUnavailable(retryAfterSeconds: Int) -> APIError {
+        APIError(
+            status: .serviceUnavailable, code: "AUTH_UNAVAILABLE",
+            message:
+                "The authentication service cannot be reached, so the key could not be checked; this is not a problem with the key. "
+                + "Retry in \(retryAfterSeconds) s.",
+            detail: "Authentication service unavailable", mlflowCode: "TEMPORARILY_UNAVAILABLE",
+            headers: [.retryAfter: String(retryAfterSeconds)])
+    }
+
+    /// A write through a gateway whose auth service is down, with `--degraded-writes=false`.
+    static let writesPausedWhileDegraded = APIError(
+        status: .serviceUnavailable, code: "AUTH_UNAVAILABLE",
+        message:
+            "The authentication service cannot be reached; this gateway serves reads only until it is back. Retry shortly.",
+        detail: "Authentication service unavailable", mlflowCode: "TEMPORARILY_UNAVAILABLE", headers: [.retryAfter: "5"])
+
     static let internalError = APIError(
         status: .internalServerError, code: "INTERNAL_ERROR",
         message: "Internal server error; the request id identifies it in the server log")

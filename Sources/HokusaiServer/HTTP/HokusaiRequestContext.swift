@@ -13,6 +13,8 @@ public struct HokusaiRequestContext: RequestContext, RemoteAddressRequestContext
     public var clientIP: String = "unknown"
     /// The authenticated key, set by the gateway. Handlers read it through `principal()`.
     public var authenticatedKey: KeyRecord?
+    /// Set when the auth service is down and writes are paused (`--degraded-writes false`).
+    public var writesPaused = false
     /// What the request turned out to be, filled in by whichever layer learns it and read by the
     /// outermost middleware for the access log and metrics.
     public var notes = RequestNotes()
@@ -33,6 +35,7 @@ public struct HokusaiRequestContext: RequestContext, RemoteAddressRequestContext
     /// The authenticated key, if it grants `scope`; otherwise a 403 naming the scope.
     public func principal(requiring scope: Scope) throws -> KeyRecord {
         let key = try principal()
+        if writesPaused, scope != .read { throw APIError.writesPausedWhileDegraded }
         if case .failure(let rejection) = KeyVerifier.verify(
             record: key, demand: VerificationDemand(requiredScope: scope), now: Timestamp.nowMillis())
         {

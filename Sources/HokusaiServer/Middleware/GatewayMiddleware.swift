@@ -15,6 +15,8 @@ struct GatewayMiddleware: RouterMiddleware {
     static let selfAuthenticatingPaths: Set<String> = ["/api/v1/keys/validate"]
 
     let authenticator: KeyAuthenticator
+    /// Whether keys let through on a recent validation while the auth service is down may write.
+    var degradedWrites = true
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -40,11 +42,12 @@ struct GatewayMiddleware: RouterMiddleware {
             var error = APIError.unauthenticated(rejection)
             if let rateLimit { error = error.adding(headers: Self.rateLimitHeaders(rateLimit)) }
             throw error
-        case .accepted(let key, let decision):
+        case .accepted(let key, let decision, let degraded):
             context.notes.authCode = .valid
             context.notes.keyId = key.id
             var context = context
             context.authenticatedKey = key
+            context.writesPaused = degraded && !degradedWrites
             context.logger[metadataKey: "key_id"] = .string(key.id)
             var response: Response
             do {

@@ -40,6 +40,26 @@ public final class AppMetrics: Sendable {
         ).increment()
     }
 
+    /// A gateway's key-validation cache: `hit`, `miss` (asked the auth service) or `stale` (the
+    /// auth service was down and a recently validated key was let through).
+    func recordAuthCache(_ result: String) {
+        registry.makeCounter(
+            descriptor: .init(
+                metricName: "hokusai_auth_cache", unitName: "total", helpText: "Gateway key-validation cache lookups by result"),
+            labels: [("result", result)]
+        ).increment()
+    }
+
+    /// The gateway's circuit breaker to the auth service: 1 for the current state, 0 for the others.
+    func recordBreaker(_ state: CircuitBreaker.State) {
+        for candidate in [CircuitBreaker.State.closed, .open, .halfOpen] {
+            registry.makeGauge(
+                descriptor: .init(metricName: "hokusai_auth_breaker_state", helpText: "Circuit breaker to the auth service"),
+                labels: [("state", candidate.rawValue)]
+            ).set(to: candidate == state ? 1.0 : 0.0)
+        }
+    }
+
     /// One webhook delivery attempt of a registration event: `delivered`, `retrying` or `dead`.
     func recordWebhookAttempt(_ outcome: String) {
         registry.makeCounter(
