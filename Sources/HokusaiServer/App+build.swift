@@ -20,14 +20,13 @@ public func buildApplication(
 
     let source: KeySource
     var remote: RemoteKeyValidator?
-    if configuration.role == .gateway {
-        guard let remoteAuth = configuration.remoteAuth else {
-            throw ConfigurationError(description: "a gateway needs the auth service's URL (--auth-url)")
-        }
+    if let remoteAuth = configuration.remoteAuth {
         let validator = RemoteKeyValidator(configuration: remoteAuth, metrics: metrics, logger: logger)
         source = .remote(validator)
         remote = validator
         services.append(validator)
+    } else if configuration.role == .gateway && configuration.mlflowUpstream == nil {
+        throw ConfigurationError(description: "a gateway needs the auth service's URL (--auth-url)")
     } else {
         source = .store(database)
     }
@@ -39,11 +38,20 @@ public func buildApplication(
         recorder: recorder)
 
     var routes = RouteRegistrar()
-    ProbesController(database: database, metrics: metrics, startedAt: .now, remoteAuth: remote).register(on: &routes)
-    if configuration.role != .gateway {
+    var upstream: MLflowUpstream?
+    if let upstreamConfiguration = configuration.mlflowUpstream, configuration.role != .auth {
+        upstream = MLflowUpstream(configuration: upstreamConfiguration, logger: logger)
+    }
+    ProbesController(database: database, metrics: metrics, startedAt: .now, remoteAuth: remote, upstream: upstream)
+        .register(on: &routes)
+    if remote == nil {
+        // Keys live in this process's store: it serves the key service.
         registerKeyService(on: &routes, database: database, authenticator: authenticator)
     }
-    if configuration.role != .auth {
+    if let upstream {
+        upstream.register(on: &routes)
+        services.append(upstream)
+    } else if configuration.role != .auth {
         try registerRegistry(on: &routes, database: database, configuration: configuration)
         services.append(
             try WebhookDeliveryService(

@@ -6,7 +6,8 @@ public enum ServerRole: String, Sendable, CaseIterable {
     case all
     /// The key service and probes only: what gateways validate keys with.
     case auth
-    /// Everything but the key service; keys are checked by an auth service (`remoteAuth`).
+    /// Everything but the key service; keys are checked by an auth service (`remoteAuth`), or, in
+    /// front of an existing MLflow server without one, in this process's store.
     case gateway
 }
 
@@ -40,6 +41,8 @@ public struct AppConfiguration: Sendable {
     public var role = ServerRole.all
     /// The auth service a gateway validates keys with; required for `.gateway`.
     public var remoteAuth: RemoteAuthConfiguration?
+    /// A real MLflow server to front instead of this process's own tracking store and registry.
+    public var mlflowUpstream: MLflowUpstreamConfiguration?
 
     public init() {}
 }

@@ -125,6 +125,32 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Consecutive successful probes that close it (env HOKUSAI_AUTH_BREAKER_SUCCESSES; default 2).")
     var breakerSuccesses: Int?
 
+    @Option(
+        name: .customLong("mlflow-upstream"),
+        help:
+            "Front this MLflow server (http://mlflow:5000) instead of serving MLflow from this process's store (env HOKUSAI_MLFLOW_UPSTREAM)."
+    )
+    var mlflowUpstream: String?
+
+    @Option(
+        name: .customLong("upstream-prefix"),
+        help:
+            "The upstream's own path prefix, e.g. /mlflow for a server started with a static prefix (env HOKUSAI_UPSTREAM_PREFIX)."
+    )
+    var upstreamPrefix: String?
+
+    @Option(
+        name: .customLong("upstream-ajax-api"),
+        help: "Call the upstream's /ajax-api/ paths instead of /api/ (env HOKUSAI_UPSTREAM_AJAX_API; default false).")
+    var upstreamAjaxAPI: Bool?
+
+    @Option(
+        name: .customLong("upstream-timeout"),
+        help:
+            "Seconds the upstream may stay silent mid-request before the gateway answers 504 (env HOKUSAI_UPSTREAM_TIMEOUT; default 120)."
+    )
+    var upstreamTimeout: Int?
+
     func run() async throws {
         var configuration = AppConfiguration()
         configuration.host = Setting.string(host, env: "HOKUSAI_HOST") ?? "127.0.0.1"
@@ -148,7 +174,7 @@ struct ServeCommand: AsyncParsableCommand {
         let prepared: PreparedStore
         do {
             prepared = try await StorePreparation.prepare(
-                location: location, issueFirstKey: configuration.role != .gateway, logger: logger)
+                location: location, issueFirstKey: configuration.remoteAuth == nil, logger: logger)
         } catch {
             throw CommandFailure("cannot open the store: \(error)")
         }
@@ -180,14 +206,30 @@ extension ServeCommand {
         let rawRole = Setting.string(role, env: "HOKUSAI_ROLE") ?? "all"
         guard let parsed = ServerRole(rawValue: rawRole) else { throw ValidationError("--role must be all, auth or gateway") }
         configuration.role = parsed
+        if let upstream = Setting.string(mlflowUpstream, env: "HOKUSAI_MLFLOW_UPSTREAM") {
+            guard parsed != .auth else { throw ValidationError("--mlflow-upstream does not apply to --role auth") }
+            guard Self.isHTTPURL(upstream) else { throw ValidationError("--mlflow-upstream must be an http(s):// URL") }
+            var upstreamConfiguration = MLflowUpstreamConfiguration(url: upstream)
+            let prefix = Setting.string(upstreamPrefix, env: "HOKUSAI_UPSTREAM_PREFIX") ?? ""
+            upstreamConfiguration.prefix = prefix.isEmpty || prefix.hasPrefix("/") ? prefix : "/" + prefix
+            upstreamConfiguration.useAjaxAPI = try Setting.bool(upstreamAjaxAPI, env: "HOKUSAI_UPSTREAM_AJAX_API", default: false)
+            let timeout = try Setting.int(upstreamTimeout, env: "HOKUSAI_UPSTREAM_TIMEOUT", default: 120)
+            guard timeout > 0 else { throw ValidationError("--upstream-timeout must be positive") }
+            upstreamConfiguration.idleTimeoutMillis = Int64(timeout) * 1000
+            configuration.mlflowUpstream = upstreamConfiguration
+        }
         let url = Setting.string(authURL, env: "HOKUSAI_AUTH_URL")
         guard parsed == .gateway else {
             if url != nil { throw ValidationError("--auth-url applies to --role gateway only") }
             return
         }
-        guard let url, let parsedURL = URL(string: url), ["http", "https"].contains(parsedURL.scheme ?? ""), parsedURL.host != nil
-        else {
+        guard let url else {
+            // In front of an existing MLflow server a gateway may hold the keys itself.
+            if configuration.mlflowUpstream != nil { return }
             throw ValidationError("--role gateway needs --auth-url http(s)://host:port of a 'hokusai serve --role auth'")
+        }
+        guard Self.isHTTPURL(url) else {
+            throw ValidationError("--auth-url must be http(s)://host:port of a 'hokusai serve --role auth'")
         }
         var remote = RemoteAuthConfiguration(url: url)
         func positive(_ value: Int, _ name: String) throws -> Int64 {
@@ -216,6 +258,11 @@ extension ServeCommand {
             try positive(
                 try Setting.int(breakerSuccesses, env: "HOKUSAI_AUTH_BREAKER_SUCCESSES", default: 2), "--auth-breaker-successes"))
         configuration.remoteAuth = remote
+    }
+
+    static func isHTTPURL(_ text: String) -> Bool {
+        guard let url = URL(string: text) else { return false }
+        return ["http", "https"].contains(url.scheme ?? "") && url.host != nil
     }
 
     func webhookConfiguration() throws -> WebhookConfiguration {

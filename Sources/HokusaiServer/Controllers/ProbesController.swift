@@ -11,8 +11,12 @@ struct ProbesController {
     let startedAt: ContinuousClock.Instant
     /// A gateway's link to its auth service, reported in `/ready`, `/api/health` and `/metrics`.
     var remoteAuth: RemoteKeyValidator? = nil
+    /// The MLflow server a gateway fronts, reported by `/api/health/mlflow`.
+    var upstream: MLflowUpstream? = nil
 
     func register(on routes: inout RouteRegistrar) {
+        routes.add(.get, "/api/health/mlflow", mlflowHealth)
+        routes.add(.get, "/api/health/mlflow/detailed", mlflowHealthDetailed)
         routes.add(.get, "/health", health)
         routes.add(.get, "/api/health", apiHealth)
         routes.add(.get, "/live", live)
@@ -131,6 +135,59 @@ struct ProbesController {
         return try JSONResponse.make(Readiness(ready: ready, checks: checks), status: ready ? .ok : .serviceUnavailable)
     }
 
+    /// The tracking backend: this process's store, or the upstream MLflow server's reachability and latency.
+    @Sendable func mlflowHealth(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
+        let probes = await trackingProbes(detailed: false)
+        return trackingHealth(probes, detailed: false)
+    }
+
+    /// The same, with each probe: for an upstream, its health route, the experiments API and the artifact API.
+    @Sendable func mlflowHealthDetailed(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
+        let probes = await trackingProbes(detailed: true)
+        return trackingHealth(probes, detailed: true)
+    }
+
+    func trackingProbes(detailed: Bool) async -> [TrackingProbe] {
+        if let upstream {
+            var probes = [await upstream.probe("health", .GET, "/health", body: nil)]
+            if detailed {
+                probes.append(
+                    await upstream.probe(
+                        "experiments_api", .POST, "/api/2.0/mlflow/experiments/search", body: #"{"max_results":1}"#))
+                probes.append(await upstream.probe("artifacts_api", .GET, "/api/2.0/mlflow-artifacts/artifacts?path=", body: nil))
+            }
+            return probes
+        }
+        let start = ContinuousClock.now
+        do {
+            _ = try await database.read { db in try await db.raw("SELECT COUNT(*) AS n FROM experiments").all() }
+            return [TrackingProbe(name: "store", ok: true, status: nil, latencyMs: milliseconds(since: start), error: nil)]
+        } catch {
+            return [
+                TrackingProbe(name: "store", ok: false, status: nil, latencyMs: milliseconds(since: start), error: "\(error)")
+            ]
+        }
+    }
+
+    func trackingHealth(_ probes: [TrackingProbe], detailed: Bool) -> Response {
+        let ok = probes.allSatisfy(\.ok)
+        var fields: [(String, JSONValue)] = [
+            ("status", .string(ok ? "ok" : "error")),
+            ("backend", .string(upstream == nil ? "builtin" : "upstream")),
+        ]
+        if let upstream {
+            fields.append(("upstream", .string(upstream.configuration.url)))
+        } else {
+            fields.append(("store", .string(database.kind.rawValue)))
+        }
+        fields.append(("latency_ms", .double(probes.first?.latencyMs ?? 0)))
+        if let failure = probes.first(where: { !$0.ok }) {
+            fields.append(("error", .string(failure.error ?? "\(failure.name) failed")))
+        }
+        if detailed { fields.append(("checks", .array(probes.map(\.json)))) }
+        return JSONResponse.make(.object(fields), status: ok ? .ok : .serviceUnavailable)
+    }
+
     struct Version: Encodable {
         let version = HokusaiVersion.current
         let apiVersion = "v1"
@@ -162,5 +219,21 @@ extension Double {
     func rounded(toPlaces places: Int) -> Double {
         let scale = Foundation.pow(10, Double(places))
         return (self * scale).rounded() / scale
+    }
+}
+
+/// One check of the tracking backend.
+struct TrackingProbe: Sendable {
+    let name: String
+    let ok: Bool
+    let status: Int?
+    let latencyMs: Double
+    let error: String?
+
+    var json: JSONValue {
+        .object([
+            ("name", .string(name)), ("ok", .bool(ok)), ("status_code", status.map { .int($0) } ?? .null),
+            ("latency_ms", .double(latencyMs)), ("error", error.map { .string($0) } ?? .null),
+        ])
     }
 }

@@ -11,7 +11,9 @@ import Hummingbird
 struct GatewayMiddleware: RouterMiddleware {
     typealias Context = HokusaiRequestContext
 
-    static let probePaths: Set<String> = ["/health", "/api/health", "/ready", "/live", "/version", "/metrics"]
+    static let probePaths: Set<String> = [
+        "/health", "/api/health", "/api/health/mlflow", "/api/health/mlflow/detailed", "/ready", "/live", "/version", "/metrics",
+    ]
     static let selfAuthenticatingPaths: Set<String> = ["/api/v1/keys/validate"]
 
     let authenticator: KeyAuthenticator
