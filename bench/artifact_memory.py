@@ -2,7 +2,11 @@
 """Artifact streaming benchmark: uploads and downloads one large artifact (2 GiB by default) and
 reports the server's memory while it does.
 
-Usage:  .venv/bin/python bench/artifact_memory.py [--binary .build/release/hokusai] [--size-mb 2048]
+Usage:  .venv/bin/python bench/artifact_memory.py [--binary .build/release/hokusai] [--size-mb 2048] [--through-gateway]
+
+With --through-gateway the artifact goes through `hokusai serve --role gateway --mlflow-upstream`
+in front of a real `mlflow server` (the venv's), and the memory reported is the gateway's: proxy
+mode streams too.
 
 Prints throughput and the server's resident memory (VmRSS sampled every 20 ms, and the kernel's
 high-water mark VmHWM) before, during and after. Flat memory means the peak stays near the idle
@@ -18,9 +22,17 @@ import time
 
 import requests
 
-from common import ROOT, call, start_server
+import socket
+
+from common import ROOT, call, start_mlflow_server, start_server
 
 CHUNK = 1 << 20
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def memory_kib(pid, field):
@@ -66,16 +78,23 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=str(ROOT / ".build" / "release" / "hokusai"))
     parser.add_argument("--size-mb", type=int, default=2048)
+    parser.add_argument("--through-gateway", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as data_dir:
-        process, url, key = start_server(args.binary, data_dir)
+    with tempfile.TemporaryDirectory() as data_dir, tempfile.TemporaryDirectory() as gateway_dir:
+        if args.through_gateway:
+            upstream, upstream_url = start_mlflow_server(data_dir, free_port())
+            gateway, url, key = start_server(args.binary, gateway_dir, "--role", "gateway", "--mlflow-upstream", upstream_url)
+            process = gateway
+        else:
+            upstream, url, key = start_server(args.binary, data_dir)
+            process, gateway = upstream, None
         try:
             experiment = call(url, key, "experiments/create", {"name": "bench-artifacts"})["experiment_id"]
             run = call(url, key, "runs/create", {"experiment_id": experiment})["run"]["info"]["run_id"]
             target = f"{url}/api/mlflow/api/2.0/mlflow-artifacts/artifacts/{experiment}/{run}/artifacts/big.bin"
             headers = {"Authorization": f"Bearer {key}"}
             idle = memory_kib(process.pid, "VmRSS")
-            print(f"server {args.binary}, artifact of {args.size_mb} MiB")
+            print(f"{'gateway' if gateway else 'server'} {args.binary}, artifact of {args.size_mb} MiB")
             print(f"{'idle RSS':40} {idle / 1024:10.1f} MiB")
 
             sent = hashlib.sha256()
@@ -100,8 +119,10 @@ def main():
             if received.digest() != sent.digest():
                 raise SystemExit("downloaded bytes differ from the uploaded ones")
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            for running in (gateway, upstream):
+                if running:
+                    running.terminate()
+                    running.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """What the benchmark scripts share: starting a fresh server and calling its MLflow API."""
 
 import json
+import os
 import re
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -37,3 +39,23 @@ def start_server(binary, data_dir, *extra):
         process.kill()
         raise SystemExit("server did not start")
     return process, url, key
+
+
+def start_mlflow_server(folder, port):
+    """A real `mlflow server` (the venv's mlflow) on loopback with artifacts served; returns (process, url)."""
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", f"sqlite:///{folder}/mlflow.db", "--serve-artifacts",
+         "--artifacts-destination", f"{folder}/artifacts", "--workers", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"})
+    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return process, url
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit("mlflow server did not start")
