@@ -20,6 +20,14 @@ def auth_server(store_args, tmp_path):
     return auth
 
 
+def gateway_server(store_args, tmp_path, auth, *extra):
+    """`--role gateway` on its own store, checking keys with `auth`; a 1 s cache TTL so tests reach the auth service."""
+    (tmp_path / "gateway").mkdir()
+    return Server(
+        other_store(store_args, "gw"), tmp_path / "gateway",
+        extra_args=["--role", "gateway", "--auth-url", auth.url, "--auth-cache-ttl", "1", "--auth-timeout-ms", "1000", *extra]).start()
+
+
 def other_store(store_args, name):
     """The same kind of store as `store_args`, but a separate one (another folder, another schema)."""
     args = list(store_args)
@@ -33,12 +41,7 @@ def other_store(store_args, name):
 @pytest.fixture
 def split(store_args, tmp_path):
     auth = auth_server(store_args, tmp_path)
-    (tmp_path / "gateway").mkdir()
-    gateway = Server(
-        other_store(store_args, "gw"), tmp_path / "gateway",
-        extra_args=["--role", "gateway", "--auth-url", auth.url, "--auth-cache-ttl", "1", "--auth-breaker-failures", "2",
-                    "--auth-breaker-open-seconds", "1", "--auth-timeout-ms", "1000"])
-    gateway.start()
+    gateway = gateway_server(store_args, tmp_path, auth, "--auth-breaker-failures", "2", "--auth-breaker-open-seconds", "1")
     yield auth, gateway
     gateway.stop()
     auth.stop()
@@ -105,11 +108,7 @@ def test_an_auth_outage_keeps_recent_keys_working_and_never_answers_401(split):
 
 def test_writes_can_be_paused_while_the_auth_service_is_down(store_args, tmp_path):
     auth = auth_server(store_args, tmp_path)
-    (tmp_path / "gateway").mkdir()
-    gateway = Server(
-        other_store(store_args, "gw"), tmp_path / "gateway",
-        extra_args=["--role", "gateway", "--auth-url", auth.url, "--auth-cache-ttl", "1", "--degraded-writes", "false",
-                    "--auth-timeout-ms", "1000"]).start()
+    gateway = gateway_server(store_args, tmp_path, auth, "--degraded-writes", "false")
     try:
         key = new_key(auth, "alice")
         created = create_experiment(gateway, key, "before")

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import HokusaiServer
+
+/// Where `serve` sends registration events, and how hard it tries.
+struct WebhookOptions: ParsableArguments {
+    @Option(
+        name: .customLong("webhook-url"),
+        help: "Receiver of registration events; repeat for several (env HOKUSAI_WEBHOOK_URLS, comma-separated).")
+    var webhookURLs: [String] = []
+
+    @Option(
+        name: .customLong("webhook-secret"),
+        help: "Secret for X-Hokusai-Signature (env HOKUSAI_WEBHOOK_SECRET; prefer the variable: flags show in ps).")
+    var webhookSecret: String?
+
+    @Option(
+        name: .customLong("webhook-retry-seconds"),
+        help: "How long a failing event is retried before it is marked dead (env HOKUSAI_WEBHOOK_RETRY_SECONDS; default 86400).")
+    var webhookRetrySeconds: Int?
+
+    @Option(
+        name: .customLong("webhook-timeout"),
+        help: "Seconds per delivery attempt (env HOKUSAI_WEBHOOK_TIMEOUT; default 30).")
+    var webhookTimeout: Int?
+
+    @Option(
+        name: .customLong("webhook-allow-loopback"),
+        help: "Allow webhook URLs on this host's loopback (env HOKUSAI_WEBHOOK_ALLOW_LOOPBACK; default false).")
+    var webhookAllowLoopback: Bool?
+
+    func configuration() throws -> WebhookConfiguration {
+        var webhooks = WebhookConfiguration()
+        webhooks.urls =
+            webhookURLs.isEmpty
+            ? (Setting.string(nil, env: "HOKUSAI_WEBHOOK_URLS") ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }
+            : webhookURLs
+        webhooks.secret = Setting.string(webhookSecret, env: "HOKUSAI_WEBHOOK_SECRET")
+        let retrySeconds = try Setting.int(webhookRetrySeconds, env: "HOKUSAI_WEBHOOK_RETRY_SECONDS", default: 86_400)
+        guard retrySeconds > 0 else { throw ValidationError("the webhook retry window must be positive") }
+        webhooks.retry.giveUpAfterMillis = Int64(retrySeconds) * 1000
+        webhooks.attemptTimeoutSeconds = Int64(try Setting.int(webhookTimeout, env: "HOKUSAI_WEBHOOK_TIMEOUT", default: 30))
+        guard webhooks.attemptTimeoutSeconds > 0 else { throw ValidationError("the webhook timeout must be positive") }
+        webhooks.allowLoopback = try Setting.bool(webhookAllowLoopback, env: "HOKUSAI_WEBHOOK_ALLOW_LOOPBACK", default: false)
+        do {
+            _ = try webhooks.validatedTargets()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        return webhooks
+    }
+}
