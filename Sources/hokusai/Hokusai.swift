@@ -7,5 +7,7 @@ struct Hokusai: AsyncParsableCommand {
         commandName: "hokusai",
         abstract: "Hokusai Registry: API keys, an authenticating gateway and an MLflow-compatible model registry in one binary.",
         version: HokusaiVersion.current,
-        subcommands: [ServeCommand.self, MigrateCommand.self, KeysCommand.self, ModelsCommand.self, EventsCommand.self])
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, KeysCommand.self, ModelsCommand.self, EventsCommand.self, DoctorCommand.self,
+        ])
 }

@@ -1,0 +1,62 @@
+import Testing
+
+@testable import HokusaiCore
+
+@Suite struct DiagnoserTests {
+    func observation(_ status: Int?, json: String? = nil, html: String? = nil, error: String? = nil) -> Observation {
+        Observation(
+            method: "GET", path: "/api/mlflow/api/2.0/mlflow/experiments/get", status: status,
+            contentType: json != nil ? "application/json" : html != nil ? "text/html" : nil, body: json ?? html ?? "",
+            transportError: error)
+    }
+
+    @Test func routingIsToldFromMissingEndpoints() {
+        #expect(Diagnoser.diagnose(observation(404, html: "<html>Not Found</html>")).layer == .routing)
+        #expect(Diagnoser.diagnose(observation(404, html: "")).layer == .routing)
+        let notImplemented = Diagnoser.diagnose(observation(404, json: #"{"error_code":"ENDPOINT_NOT_FOUND","message":"x"}"#))
+        #expect(notImplemented.layer == .gateway && notImplemented.cause.contains("does not implement"))
+    }
+
+    @Test func theAuthServiceIsToldFromTheKey() {
+        let down = Diagnoser.diagnose(
+            observation(
+                503, json: #"{"error_code":"TEMPORARILY_UNAVAILABLE","message":"The authentication service cannot be reached"}"#))
+        #expect(down.layer == .authService && down.fix.contains("the key itself is fine"))
+        for (message, expected) in [
+            ("API key hk_live_ab…cd was revoked at 2026-01-01T00:00:00Z", "revoked"),
+            ("API key hk_live_ab…cd expired at 2026-01-01T00:00:00Z", "expired"),
+            ("API key hk_live_ab…cd is for service 'website', not 'platform'", "another service"),
+            ("API key is not known to this server", "unknown"),
+        ] {
+            let diagnosis = Diagnoser.diagnose(
+                observation(401, json: #"{"error_code":"UNAUTHENTICATED","message":"\#(message)"}"#))
+            #expect(diagnosis.layer == .apiKey && diagnosis.cause.contains(expected), "\(message)")
+        }
+        #expect(
+            Diagnoser.diagnose(observation(403, json: #"{"error_code":"PERMISSION_DENIED","message":"scope"}"#)).cause.contains(
+                "scope"))
+    }
+
+    @Test func upstreamsNetworkAndTLSAreNamed() {
+        #expect(
+            Diagnoser.diagnose(
+                observation(
+                    502, json: #"{"error_code":"TEMPORARILY_UNAVAILABLE","message":"Cannot reach the MLflow server at http://x"}"#
+                )
+            )
+            .layer == .upstream)
+        #expect(Diagnoser.diagnose(observation(nil, error: "Connection refused")).layer == .network)
+        #expect(Diagnoser.diagnose(observation(nil, error: "handshake failed: certificate verify failed")).cause.contains("TLS"))
+    }
+
+    @Test func theVerdictAndExitCodeFollowTheStages() {
+        let pass = DoctorCheck(stage: "infra", name: "a", outcome: .pass, evidence: "")
+        #expect(DoctorReport(target: "t", checks: [pass]).verdict == .healthy)
+        let trackingFailure = DoctorCheck(stage: "tracking", name: "b", outcome: .fail, evidence: "")
+        #expect(DoctorReport(target: "t", checks: [pass, trackingFailure]).verdict.exitCode == 1)
+        let authFailure = DoctorCheck(stage: "auth", name: "c", outcome: .fail, evidence: "")
+        let report = DoctorReport(target: "t", checks: [pass, trackingFailure, authFailure])
+        #expect(report.verdict.exitCode == 2 && report.score(of: "infra") == (1, 1))
+        #expect(report.markdown().contains("| tracking | 0/1 |"))
+    }
+}
