@@ -49,7 +49,8 @@ public struct DoctorReport: Sendable {
         var lines = ["hokusai doctor: \(target)", ""]
         for stage in stages {
             let (passed, total) = score(of: stage)
-            lines.append("\(stage.padding(toLength: 10, withPad: " ", startingAt: 0)) \(passed)/\(total)")
+            let result = total == 0 ? "skipped" : "\(passed)/\(total)"
+            lines.append("\(stage.padding(toLength: 10, withPad: " ", startingAt: 0)) \(result)")
         }
         lines.append("")
         lines.append("verdict: \(verdict.rawValue)")
