@@ -15,6 +15,8 @@ struct DoctorCommand: AsyncParsableCommand {
     var apiKey: String?
     @Option(help: "Comma-separated stages: infra,auth,tracking,artifacts,registry (default all).") var stages: String?
     @Option(help: "text, markdown or json (default text).") var format = "text"
+    @Option(name: .customLong("service-id"), help: "The service the key should be for, checked by validate (default platform).")
+    var serviceId = "platform"
     @Flag(help: "Keep what the checks created (experiment, run, artifacts, model) instead of deleting it.") var keep = false
 
     static let allStages = ["infra", "auth", "tracking", "artifacts", "registry"]
@@ -32,6 +34,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let session = DoctorSession(
             probe: DoctorProbe(baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, key: key),
             showProgress: format == "text" && isatty(STDERR_FILENO) == 1)
+        session.serviceId = serviceId
         if session.showProgress {
             FileHandle.standardError.write(Data("checking \(base) with key \(key.map(APIKeyFormat.mask) ?? "(none)")\n".utf8))
         }

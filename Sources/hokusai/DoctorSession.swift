@@ -16,6 +16,8 @@ final class DoctorSession {
     var keyCanWrite = true
     /// Set when nothing answers at the URL: later stages skip instead of repeating the finding.
     var unreachable = false
+    /// The service the key should be for (`--service-id`), checked by `validate`.
+    var serviceId = "platform"
     /// Where the MLflow API answers: `/api/mlflow` on a Hokusai server, the root on a bare MLflow server.
     var apiRoot = "/api/mlflow"
     var api: String { apiRoot + "/api/2.0/mlflow" }
@@ -45,7 +47,7 @@ final class DoctorSession {
     @discardableResult
     func check(
         _ stage: String, _ name: String, _ answer: DoctorProbe.Answer, failAs failure: CheckOutcome = .fail,
-        evidence: String? = nil, passes: (DoctorProbe.Answer) -> Bool
+        evidence: String? = nil, diagnose: (Observation) -> Diagnosis? = { _ in nil }, passes: (DoctorProbe.Answer) -> Bool
     ) -> Bool {
         let observation = answer.observation
         if passes(answer) {
@@ -62,7 +64,7 @@ final class DoctorSession {
         record(
             DoctorCheck(
                 stage: stage, name: name, outcome: failure, observation: observation, evidence: summary,
-                diagnosis: Diagnoser.diagnose(observation)))
+                diagnosis: diagnose(observation) ?? Diagnoser.diagnose(observation)))
         return false
     }
 

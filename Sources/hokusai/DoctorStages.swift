@@ -23,6 +23,8 @@ enum DoctorStages {
         let version = await probe.send(.GET, "/version", credential: .none)
         let versionText = (version.json["version"] as? String) ?? version.observation.body.prefix(40).description
         session.check("infra", "server version", version, failAs: .warn, evidence: "version \(versionText)") { ok($0) }
+        // A Hokusai server must answer under /api/mlflow: that is every client's tracking URI.
+        let isHokusai = (version.json["service"] as? String) == "hokusai-registry"
         if let date = health.headers.first(name: "Date"), let serverTime = Self.httpDate(date) {
             let skew = abs(serverTime.timeIntervalSinceNow)
             if skew > 30 {
@@ -46,7 +48,10 @@ enum DoctorStages {
             let works = answer.observation.isJSON && answer.observation.status != 404 && (answer.observation.status ?? 500) < 500
             if works, !root.hasSuffix("ajax-api") { answering.append(root) }
             if root == "/api/mlflow" { canonical = answer }
-            session.check("infra", "route \(prefix)", answer, failAs: .warn, evidence: "\(prefix) reaches an MLflow API") { _ in
+            let essential = isHokusai && root == "/api/mlflow"
+            session.check(
+                "infra", "route \(prefix)", answer, failAs: essential ? .fail : .warn, evidence: "\(prefix) reaches an MLflow API"
+            ) { _ in
                 works
             }
         }
@@ -60,9 +65,24 @@ enum DoctorStages {
             session.check("infra", "tracking URI", canonical) { _ in false }
         }
         let artifactsRoute = await probe.send(.GET, "\(session.artifacts)?path=")
-        session.check("infra", "route \(session.artifacts)", artifactsRoute, evidence: "the artifact service answers") {
-            isJSON($0) && ($0.observation.status ?? 500) < 500
-        }
+        session.check(
+            "infra", "route \(session.artifacts)", artifactsRoute, evidence: "the artifact service answers",
+            diagnose: { observation in
+                let general = Diagnoser.diagnose(observation)
+                return [.authService, .apiKey, .upstream, .network].contains(general.layer)
+                    || observation.isJSON && observation.status == 503
+                    ? nil
+                    : [404, 501, 503].contains(observation.status ?? 0)
+                        ? Diagnosis(
+                            layer: .artifactStore,
+                            cause:
+                                "artifacts are not served at \(observation.path) (\(observation.status ?? 0)): log_artifact and log_model will fail",
+                            fix:
+                                "serve artifacts: start MLflow with --serve-artifacts (behind a gateway), or add the route for /api/2.0/mlflow-artifacts"
+                        )
+                        : nil
+            }
+        ) { isJSON($0) && ($0.observation.status ?? 500) < 500 }
     }
 
     // MARK: auth
@@ -95,7 +115,7 @@ enum DoctorStages {
             let answer = await probe.send(.GET, "\(session.api)/experiments/get?experiment_id=0", credential: credential)
             session.check("auth", "key as \(label)", answer, failAs: label == "Bearer" ? .fail : .warn) { ok($0) }
         }
-        let viaHeader = await probe.send(.POST, "/api/v1/keys/validate", json: [:])
+        let viaHeader = await probe.send(.POST, "/api/v1/keys/validate", json: ["service_id": session.serviceId])
         if viaHeader.observation.status == 404 {
             session.skip(
                 "auth", "validate endpoint", because: "this server has no key service (a gateway or a plain MLflow server)")
@@ -110,7 +130,9 @@ enum DoctorStages {
                     "valid for service '\(info["service_id"] as? String ?? "?")', scopes \(scopes), expires \(info["expires_at"] as? String ?? "never"), "
                     + "\(remaining) requests left this hour"
             ) { ok($0) && ($0.json["is_valid"] as? Bool) == true }
-            let viaBody = await probe.send(.POST, "/api/v1/keys/validate", credential: .none, json: ["api_key": probe.key ?? ""])
+            let viaBody = await probe.send(
+                .POST, "/api/v1/keys/validate", credential: .none,
+                json: ["api_key": probe.key ?? "", "service_id": session.serviceId])
             session.check("auth", "validate (key in the body)", viaBody) { ok($0) && ($0.json["is_valid"] as? Bool) == true }
             if !session.keyCanWrite, ok(viaHeader) {
                 session.record(

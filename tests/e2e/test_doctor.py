@@ -1,11 +1,13 @@
 """`hokusai doctor` against healthy and broken deployments: the report names the broken layer."""
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
 from conftest import BINARY, Server, bearer, create_key, free_port, run_cli
-from test_mlflow_proxy import real_mlflow  # noqa: F401 (a fixture)
+from test_mlflow_proxy import real_mlflow, start_mlflow_server  # noqa: F401 (real_mlflow is a fixture)
 from test_split_auth import auth_server, gateway_server
 
 
@@ -80,3 +82,87 @@ def test_a_bare_mlflow_server_is_reported_as_unauthenticated(real_mlflow):
     assert "no authentication is in place" in finding["cause"]
     assert any(c["name"] == "tracking URI" and c["outcome"] == "pass" for c in report["checks"])
     assert next(s for s in report["stages"] if s["stage"] == "tracking")["passed"] > 0
+
+
+class FaultyFront:
+    """A small reverse proxy on loopback that answers some paths with a load balancer's plain 404,
+    or every request with `status`, and forwards the rest."""
+
+    def __init__(self, target, missing_prefix=None, status=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        front = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def handle_any(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if status or (missing_prefix and self.path.startswith(missing_prefix)):
+                    code = status or 404
+                    self.send_response(code)
+                    self.send_header("Content-Type", "text/plain")
+                    self.end_headers()
+                    self.wfile.write(b"Not Found" if code == 404 else b"Service Unavailable")
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                reply = requests.request(self.command, target + self.path, data=body, headers=headers, timeout=60)
+                self.send_response(reply.status_code)
+                for name, value in reply.headers.items():
+                    if name.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(reply.content)))
+                self.end_headers()
+                self.wfile.write(reply.content)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_a_missing_route_family_is_blamed_on_routing(server):
+    front = FaultyFront(server.url, missing_prefix="/api/mlflow/")
+    try:
+        code, report = doctor(front.url, server.admin_key, "--stages", "infra")
+        assert code == 2
+        [finding] = diagnoses(report)
+        assert finding["layer"] == "load balancer or routing" and "/api/mlflow" in finding["cause"]
+    finally:
+        front.stop()
+
+
+def test_an_auth_service_answering_503_and_a_wrong_service_key_are_named(server, store_args, tmp_path):
+    key, _ = create_key(server, user_id="w")
+    failing_auth = FaultyFront(server.url, status=503)
+    (tmp_path / "gateway").mkdir()
+    gateway = Server(["--data-dir", str(tmp_path / "gateway" / "data")], tmp_path / "gateway",
+                     extra_args=["--role", "gateway", "--auth-url", failing_auth.url]).start()
+    try:
+        code, report = doctor(gateway.url, key, "--stages", "infra,auth")
+        assert code == 2 and {d["layer"] for d in diagnoses(report)} == {"auth service"}
+    finally:
+        gateway.stop()
+        failing_auth.stop()
+    website, _ = create_key(server, user_id="w", service_id="website")
+    code, report = doctor(server.url, website, "--stages", "auth")
+    assert code == 2 and any("another service" in d["cause"] and "website" in d["cause"] for d in diagnoses(report))
+
+
+def test_artifacts_not_served_behind_a_gateway_are_named(tmp_path):
+    (tmp_path / "mlflow").mkdir()
+    upstream, url = start_mlflow_server(tmp_path / "mlflow", "--no-serve-artifacts")
+    gateway = Server(["--data-dir", str(tmp_path / "data")], tmp_path, extra_args=["--mlflow-upstream", url]).start()
+    try:
+        code, report = doctor(gateway.url, gateway.printed_keys()[0], "--stages", "infra")
+        assert code == 2, "log_artifact and log_model cannot work: failing"
+        assert any(d["layer"] == "artifact store" and "not served" in d["cause"] for d in diagnoses(report)), diagnoses(report)
+    finally:
+        gateway.stop()
+        upstream.terminate()
+        upstream.wait(timeout=30)

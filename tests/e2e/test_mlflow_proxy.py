@@ -127,32 +127,35 @@ def test_upstream_failures_are_mlflow_json_naming_the_upstream(echo_gateway, tmp
         down.stop()
 
 
-@pytest.fixture(scope="module")
-def real_mlflow(tmp_path_factory):
-    """A real `mlflow server` on loopback: SQLite backend, artifacts served, job execution off."""
-    folder = tmp_path_factory.mktemp("mlflow-upstream")
+def start_mlflow_server(folder, *extra):
+    """A real `mlflow server` on loopback (SQLite backend, job execution off); returns (process, url)."""
     port = free_port()
     env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     log = open(folder / "mlflow.log", "w")
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
-         "--backend-store-uri", f"sqlite:///{folder}/mlflow.db", "--serve-artifacts",
-         "--artifacts-destination", str(folder / "artifacts"), "--workers", "1"],
+         "--backend-store-uri", f"sqlite:///{folder}/mlflow.db", "--workers", "1", *extra],
         stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             if requests.get(url + "/health", timeout=2).status_code == 200:
-                break
+                return process, url
         except requests.ConnectionError:
             pass
         if process.poll() is not None:
             raise AssertionError("mlflow server exited: " + (folder / "mlflow.log").read_text()[-2000:])
         time.sleep(0.5)
-    else:
-        process.kill()
-        raise AssertionError("mlflow server did not start: " + (folder / "mlflow.log").read_text()[-2000:])
+    process.kill()
+    raise AssertionError("mlflow server did not start: " + (folder / "mlflow.log").read_text()[-2000:])
+
+
+@pytest.fixture(scope="module")
+def real_mlflow(tmp_path_factory):
+    """A real `mlflow server` with artifacts served, shared by the module's tests."""
+    folder = tmp_path_factory.mktemp("mlflow-upstream")
+    process, url = start_mlflow_server(folder, "--serve-artifacts", "--artifacts-destination", str(folder / "artifacts"))
     yield url
     process.terminate()
     process.wait(timeout=30)
