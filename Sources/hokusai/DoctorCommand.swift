@@ -15,6 +15,10 @@ struct DoctorCommand: AsyncParsableCommand {
     var apiKey: String?
     @Option(help: "Comma-separated stages: infra,auth,tracking,artifacts,registry (default all).") var stages: String?
     @Option(help: "text, markdown or json (default text).") var format = "text"
+    @Option(
+        name: .customLong("auth-url"),
+        help: "A split deployment's auth service, checked directly in the auth stage (http://auth:8000).")
+    var authURL: String?
     @Option(name: .customLong("service-id"), help: "The service the key should be for, checked by validate (default platform).")
     var serviceId = "platform"
     @Flag(help: "Keep what the checks created (experiment, run, artifacts, model) instead of deleting it.") var keep = false
@@ -45,7 +49,9 @@ struct DoctorCommand: AsyncParsableCommand {
             }
             switch stage {
             case "infra": await DoctorStages.infra(session)
-            case "auth": await DoctorStages.auth(session)
+            case "auth":
+                await DoctorStages.auth(session)
+                if let authURL { await DoctorStages.authService(session, url: authURL) }
             case "tracking": await DoctorStages.tracking(session)
             case "artifacts": await DoctorStages.artifactsStage(session)
             default: await DoctorStages.registry(session)

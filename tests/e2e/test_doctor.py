@@ -52,12 +52,15 @@ def test_an_auth_service_outage_is_not_blamed_on_the_key(store_args, tmp_path):
     try:
         reply = requests.post(auth.url + "/api/v1/keys", json={"name": "d", "user_id": "d"}, headers=bearer(auth.admin_key), timeout=10)
         key = reply.json()["api_key"]
+        healthy, report = doctor(gateway.url, key, "--stages", "infra,auth", "--auth-url", auth.url)
+        assert healthy == 0, [c for c in report["checks"] if c["outcome"] != "pass"]
         auth.stop()
-        code, report = doctor(gateway.url, key, "--stages", "infra,auth")
+        code, report = doctor(gateway.url, key, "--stages", "infra,auth", "--auth-url", auth.url)
         assert code == 2
         found = diagnoses(report)
         assert any(d["layer"] == "auth service" for d in found), found
         assert not any(d["layer"] == "API key" for d in found)
+        assert any(c["name"].startswith("auth service health") and c["outcome"] == "fail" for c in report["checks"])
     finally:
         gateway.stop()
         auth.stop()
