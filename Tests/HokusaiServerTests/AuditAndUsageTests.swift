@@ -35,6 +35,20 @@ import Testing
         }
     }
 
+    @Test func aValidKeyUsedBeyondItsScopeIsAudited() async throws {
+        try await TestApp.run(.sqlite) { client, app in
+            let (reader, id) = try await client.createKey(
+                admin: app.adminKey, #"{"name":"r","user_id":"bob","scopes":["read"]}"#)
+            let refused = try await client.mlflow(.post, "experiments/create", key: reader, json: #"{"name":"nope"}"#)
+            #expect(refused.status == .forbidden)
+            try await eventually {
+                let reply = try await client.call(
+                    .get, "/api/v1/audit?event=auth.failed&code=INSUFFICIENT_SCOPE", key: app.adminKey)
+                return (reply["events"] as? [[String: Any]])?.first?["key_id"] as? String == id
+            }
+        }
+    }
+
     @Test(arguments: TestStoreKind.available)
     func lastUsedIsWrittenBehind(kind: TestStoreKind) async throws {
         try await TestApp.run(kind) { client, app in

@@ -55,6 +55,14 @@ struct GatewayMiddleware: RouterMiddleware {
             do {
                 response = try await next(request, context)
             } catch let error as APIError {
+                if error.code == ValidationCode.insufficientScope.rawValue {
+                    // A valid key used beyond its scope: audited like the gateway's own refusals.
+                    authenticator.recorder.noteFailure(
+                        AuditEvent(
+                            occurredAt: Timestamp.nowMillis(), kind: .authFailed, keyId: key.id, userId: key.userId,
+                            code: error.code, clientIP: context.clientIP, requestId: context.requestId,
+                            detail: "\(request.method.rawValue) \(request.uri.path): \(error.message)"))
+                }
                 response = try error.response(from: request, context: context)
             } catch let error as any HTTPResponseError {
                 response = try APIError(framework: error).response(from: request, context: context)
