@@ -93,9 +93,9 @@ struct DeploymentOptions: ParsableArguments {
             let prefix = Setting.string(upstreamPrefix, env: "HOKUSAI_UPSTREAM_PREFIX") ?? ""
             upstreamConfiguration.prefix = prefix.isEmpty || prefix.hasPrefix("/") ? prefix : "/" + prefix
             upstreamConfiguration.useAjaxAPI = try Setting.bool(upstreamAjaxAPI, env: "HOKUSAI_UPSTREAM_AJAX_API", default: false)
-            let timeout = try Setting.int(upstreamTimeout, env: "HOKUSAI_UPSTREAM_TIMEOUT", default: 120)
-            guard timeout > 0 else { throw ValidationError("--upstream-timeout must be positive") }
-            upstreamConfiguration.idleTimeoutMillis = Int64(timeout) * 1000
+            upstreamConfiguration.idleTimeoutMillis =
+                try Setting.positive(
+                    upstreamTimeout, env: "HOKUSAI_UPSTREAM_TIMEOUT", default: 120, flagName: "--upstream-timeout") * 1000
             configuration.mlflowUpstream = upstreamConfiguration
         }
         let url = Setting.string(authURL, env: "HOKUSAI_AUTH_URL")
@@ -112,31 +112,27 @@ struct DeploymentOptions: ParsableArguments {
             throw ValidationError("--auth-url must be http(s)://host:port of a 'hokusai serve --role auth'")
         }
         var remote = RemoteAuthConfiguration(url: url)
-        func positive(_ value: Int, _ name: String) throws -> Int64 {
-            guard value > 0 else { throw ValidationError("\(name) must be positive") }
-            return Int64(value)
-        }
-        remote.timeoutMillis = try positive(
-            try Setting.int(authTimeoutMillis, env: "HOKUSAI_AUTH_TIMEOUT_MS", default: 2000), "--auth-timeout-ms")
+        remote.timeoutMillis = try Setting.positive(
+            authTimeoutMillis, env: "HOKUSAI_AUTH_TIMEOUT_MS", default: 2000, flagName: "--auth-timeout-ms")
         remote.positiveTTLMillis =
-            try positive(try Setting.int(authCacheTTL, env: "HOKUSAI_AUTH_CACHE_TTL", default: 60), "--auth-cache-ttl") * 1000
+            try Setting.positive(authCacheTTL, env: "HOKUSAI_AUTH_CACHE_TTL", default: 60, flagName: "--auth-cache-ttl") * 1000
         remote.negativeTTLMillis =
-            try positive(try Setting.int(authNegativeTTL, env: "HOKUSAI_AUTH_NEGATIVE_TTL", default: 5), "--auth-negative-ttl")
+            try Setting.positive(authNegativeTTL, env: "HOKUSAI_AUTH_NEGATIVE_TTL", default: 5, flagName: "--auth-negative-ttl")
             * 1000
         remote.staleWindowMillis =
-            try positive(try Setting.int(authStaleWindow, env: "HOKUSAI_AUTH_STALE_WINDOW", default: 900), "--auth-stale-window")
+            try Setting.positive(authStaleWindow, env: "HOKUSAI_AUTH_STALE_WINDOW", default: 900, flagName: "--auth-stale-window")
             * 1000
         remote.degradedWrites = try Setting.bool(degradedWrites, env: "HOKUSAI_DEGRADED_WRITES", default: true)
         remote.breakerFailures = Int(
-            try positive(
-                try Setting.int(breakerFailures, env: "HOKUSAI_AUTH_BREAKER_FAILURES", default: 5), "--auth-breaker-failures"))
+            try Setting.positive(
+                breakerFailures, env: "HOKUSAI_AUTH_BREAKER_FAILURES", default: 5, flagName: "--auth-breaker-failures"))
         remote.breakerOpenMillis =
-            try positive(
-                try Setting.int(breakerOpenSeconds, env: "HOKUSAI_AUTH_BREAKER_OPEN_SECONDS", default: 10),
-                "--auth-breaker-open-seconds") * 1000
+            try Setting.positive(
+                breakerOpenSeconds, env: "HOKUSAI_AUTH_BREAKER_OPEN_SECONDS", default: 10, flagName: "--auth-breaker-open-seconds"
+            ) * 1000
         remote.breakerSuccesses = Int(
-            try positive(
-                try Setting.int(breakerSuccesses, env: "HOKUSAI_AUTH_BREAKER_SUCCESSES", default: 2), "--auth-breaker-successes"))
+            try Setting.positive(
+                breakerSuccesses, env: "HOKUSAI_AUTH_BREAKER_SUCCESSES", default: 2, flagName: "--auth-breaker-successes"))
         configuration.remoteAuth = remote
     }
 

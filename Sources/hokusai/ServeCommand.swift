@@ -61,11 +61,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.trustForwardedFor = try Setting.bool(trustForwardedFor, env: "HOKUSAI_TRUST_FORWARDED_FOR", default: false)
         configuration.artifactsDirectory =
             Setting.string(artifactsDirectory, env: "HOKUSAI_ARTIFACTS_DIR") ?? store.resolvedDataDirectory + "/artifacts"
-        configuration.maximumUploadBytes = Int64(
-            try Setting.int(maximumUploadBytes, env: "HOKUSAI_MAX_UPLOAD_BYTES", default: 5 << 30))
-        configuration.idleTimeoutSeconds = try Setting.int(idleTimeout, env: "HOKUSAI_IDLE_TIMEOUT", default: 120)
-        guard configuration.idleTimeoutSeconds > 0 else { throw ValidationError("the idle timeout must be positive") }
-        guard configuration.maximumUploadBytes > 0 else { throw ValidationError("the maximum upload size must be positive") }
+        configuration.maximumUploadBytes = try Setting.positive(
+            maximumUploadBytes, env: "HOKUSAI_MAX_UPLOAD_BYTES", default: 5 << 30, flagName: "--max-upload-bytes")
+        configuration.idleTimeoutSeconds = Int(
+            try Setting.positive(idleTimeout, env: "HOKUSAI_IDLE_TIMEOUT", default: 120, flagName: "--idle-timeout"))
         configuration.webhooks = try webhooks.configuration()
         try deployment.apply(to: &configuration)
         guard (0...65535).contains(configuration.port) else { throw ValidationError("port must be 0 to 65535") }

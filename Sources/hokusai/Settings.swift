@@ -19,6 +19,13 @@ enum Setting {
         return value
     }
 
+    /// An integer that must be above zero (timeouts, TTLs, sizes); `flagName` names it in the error.
+    static func positive(_ flag: Int?, env name: String, default fallback: Int, flagName: String) throws -> Int64 {
+        let value = try int(flag, env: name, default: fallback)
+        guard value > 0 else { throw ValidationError("\(flagName) (\(name)) must be positive, got \(value)") }
+        return Int64(value)
+    }
+
     static func bool(_ flag: Bool?, env name: String, default fallback: Bool) throws -> Bool {
         if let flag { return flag }
         guard let raw = string(nil, env: name)?.lowercased() else { return fallback }

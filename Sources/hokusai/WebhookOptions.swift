@@ -38,11 +38,12 @@ struct WebhookOptions: ParsableArguments {
             }.filter { !$0.isEmpty }
             : webhookURLs
         webhooks.secret = Setting.string(webhookSecret, env: "HOKUSAI_WEBHOOK_SECRET")
-        let retrySeconds = try Setting.int(webhookRetrySeconds, env: "HOKUSAI_WEBHOOK_RETRY_SECONDS", default: 86_400)
-        guard retrySeconds > 0 else { throw ValidationError("the webhook retry window must be positive") }
-        webhooks.retry.giveUpAfterMillis = Int64(retrySeconds) * 1000
-        webhooks.attemptTimeoutSeconds = Int64(try Setting.int(webhookTimeout, env: "HOKUSAI_WEBHOOK_TIMEOUT", default: 30))
-        guard webhooks.attemptTimeoutSeconds > 0 else { throw ValidationError("the webhook timeout must be positive") }
+        webhooks.retry.giveUpAfterMillis =
+            try Setting.positive(
+                webhookRetrySeconds, env: "HOKUSAI_WEBHOOK_RETRY_SECONDS", default: 86_400, flagName: "--webhook-retry-seconds")
+            * 1000
+        webhooks.attemptTimeoutSeconds = try Setting.positive(
+            webhookTimeout, env: "HOKUSAI_WEBHOOK_TIMEOUT", default: 30, flagName: "--webhook-timeout")
         webhooks.allowLoopback = try Setting.bool(webhookAllowLoopback, env: "HOKUSAI_WEBHOOK_ALLOW_LOOPBACK", default: false)
         do {
             _ = try webhooks.validatedTargets()

@@ -60,6 +60,11 @@ final class WebhookDeliveryService: Service, Sendable {
     func deliverDueEvents() async {
         while true {
             let now = Timestamp.nowMillis()
+            // A read first: an idle outbox must not take the store's write lock twice a second.
+            guard let soonest = try? await database.read({ db in try await EventRepository().nextDue(on: db) }), soonest <= now
+            else {
+                return
+            }
             let lease = now + (configuration.attemptTimeoutSeconds + 15) * 1000 * Int64(max(targets.count, 1))
             let due: [OutboxEvent]
             do {
@@ -170,7 +175,7 @@ final class WebhookDeliveryService: Service, Sendable {
             if getnameinfo(
                 entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0
             {
-                let address = String(cString: buffer)
+                let address = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 do {
                     try WebhookTargetPolicy.check(address: address, url: target, allowLoopback: allowLoopback)
                 } catch {

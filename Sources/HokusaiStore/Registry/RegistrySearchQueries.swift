@@ -85,6 +85,25 @@ public struct SearchPage: Sendable {
         self.limit = limit
         self.offset = offset
     }
+
+    /// A search request as the client sends it, checked: the filter and each `order_by` parsed
+    /// against their schemas, `max_results` within its limits, the page token decoded.
+    static func parse(
+        filter: String?, orderBy: [String], maxResults: Int?, pageToken: String?, schema: FilterSchema,
+        orderingSchema: FilterSchema, defaultLimit: Int, maximumLimit: Int
+    ) throws(MLflowError) -> SearchPage {
+        let limit = try TrackingService.maxResults(maxResults, default: defaultLimit, maximum: maximumLimit)
+        return SearchPage(
+            filter: try FilterParser.parse(filter, schema: schema),
+            orderings: try orderBy.map { clause throws(MLflowError) in try FilterParser.ordering(clause, schema: orderingSchema)
+            },
+            limit: limit, offset: try OffsetPageToken.decode(pageToken))
+    }
+
+    /// The token for the page after `returned` results, when this page came back full.
+    func nextToken(returned: Int) -> String? {
+        OffsetPageToken.next(offset: offset, limit: limit, returned: returned)
+    }
 }
 
 enum RegistrySQL {

@@ -182,20 +182,14 @@ extension RegistryService {
     public func searchModelVersions(
         filter: String?, orderBy: [String], maxResults: Int?, pageToken: String?
     ) async throws -> (versions: [ModelVersion], nextPageToken: String?) {
-        let limit = try TrackingService.maxResults(
-            maxResults, default: Self.versionSearchDefault, maximum: Self.versionSearchMaximum)
-        let offset = try OffsetPageToken.decode(pageToken)
-        let query = ModelVersionSearchQuery(
-            SearchPage(
-                filter: try FilterParser.parse(filter, schema: .modelVersions),
-                orderings: try orderBy.map { clause throws(MLflowError) in
-                    try FilterParser.ordering(clause, schema: .modelVersions)
-                },
-                limit: limit, offset: offset))
+        let page = try SearchPage.parse(
+            filter: filter, orderBy: orderBy, maxResults: maxResults, pageToken: pageToken, schema: .modelVersions,
+            orderingSchema: .modelVersions, defaultLimit: Self.versionSearchDefault, maximumLimit: Self.versionSearchMaximum)
+        let query = ModelVersionSearchQuery(page)
         let found = try await database.read { [versions] db in
             try await versions.versions(try await versions.search(query, on: db), on: db)
         }
-        return (found, OffsetPageToken.next(offset: offset, limit: limit, returned: found.count))
+        return (found, page.nextToken(returned: found.count))
     }
 
     // MARK: Helpers

@@ -50,19 +50,15 @@ public struct RegistryService: Sendable {
     public func searchRegisteredModels(
         filter: String?, orderBy: [String], maxResults: Int?, pageToken: String?
     ) async throws -> (models: [RegisteredModel], nextPageToken: String?) {
-        let limit = try TrackingService.maxResults(maxResults, default: Self.modelSearchDefault, maximum: Self.modelSearchMaximum)
-        let offset = try OffsetPageToken.decode(pageToken)
-        let query = RegisteredModelSearchQuery(
-            SearchPage(
-                filter: try FilterParser.parse(filter, schema: .registeredModels),
-                orderings: try orderBy.map { clause throws(MLflowError) in
-                    try FilterParser.ordering(clause, schema: .registeredModelOrdering)
-                },
-                limit: limit, offset: offset))
+        let page = try SearchPage.parse(
+            filter: filter, orderBy: orderBy, maxResults: maxResults, pageToken: pageToken, schema: .registeredModels,
+            orderingSchema: .registeredModelOrdering, defaultLimit: Self.modelSearchDefault, maximumLimit: Self.modelSearchMaximum
+        )
+        let query = RegisteredModelSearchQuery(page)
         let found = try await database.read { [models] db in
             try await models.models(names: try await models.search(query, on: db), on: db)
         }
-        return (found, OffsetPageToken.next(offset: offset, limit: limit, returned: found.count))
+        return (found, page.nextToken(returned: found.count))
     }
 
     public func updateRegisteredModel(name: String, description: String?, actor: TrackingActor) async throws -> RegisteredModel {
