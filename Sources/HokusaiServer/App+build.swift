@@ -97,5 +97,5 @@ func registerRegistry(on routes: inout RouteRegistrar, database: any Database, c
         .register(on: &routes)
     ModelOwnershipController(registry: registry).register(on: &routes)
     RegistrationController(registration: registration, registry: registry).register(on: &routes)
-    EventsController(registration: registration).register(on: &routes)
+    EventsController(registration: registration, webhookTargets: configuration.webhooks.urls.count).register(on: &routes)
 }

@@ -13,7 +13,7 @@ struct DoctorCommand: AsyncParsableCommand {
         name: .customLong("api-key"),
         help: "The key to check with (env HOKUSAI_API_KEY or MLFLOW_TRACKING_TOKEN); only ever shown masked.")
     var apiKey: String?
-    @Option(help: "Comma-separated stages: infra,auth,tracking,artifacts,registry (default all).") var stages: String?
+    @Option(help: "Comma-separated stages: infra,auth,tracking,artifacts,registry,events (default all).") var stages: String?
     @Option(help: "text, markdown or json (default text).") var format = "text"
     @Option(
         name: .customLong("auth-url"),
@@ -21,9 +21,15 @@ struct DoctorCommand: AsyncParsableCommand {
     var authURL: String?
     @Option(name: .customLong("service-id"), help: "The service the key should be for, checked by validate (default platform).")
     var serviceId = "platform"
+    @Flag(
+        name: .customLong("send-test-event"),
+        help: "Queue a ping to the configured webhooks and wait for its delivery (the receiver sees event_type \"ping\").")
+    var sendTestEvent = false
+    @Option(name: .customLong("event-timeout"), help: "Seconds to wait for the ping's delivery (default 30).")
+    var eventTimeout = 30
     @Flag(help: "Keep what the checks created (experiment, run, artifacts, model) instead of deleting it.") var keep = false
 
-    static let allStages = ["infra", "auth", "tracking", "artifacts", "registry"]
+    static let allStages = ["infra", "auth", "tracking", "artifacts", "registry", "events"]
 
     func run() async throws {
         guard let base = Setting.string(url, env: "HOKUSAI_URL") else { throw ValidationError("--url is required") }
@@ -39,6 +45,8 @@ struct DoctorCommand: AsyncParsableCommand {
             probe: DoctorProbe(baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, key: key),
             showProgress: format == "text" && isatty(STDERR_FILENO) == 1)
         session.serviceId = serviceId
+        session.sendTestEvent = sendTestEvent
+        session.eventWait = .seconds(max(1, eventTimeout))
         if session.showProgress {
             FileHandle.standardError.write(Data("checking \(base) with key \(key.map(APIKeyFormat.mask) ?? "(none)")\n".utf8))
         }
@@ -54,7 +62,8 @@ struct DoctorCommand: AsyncParsableCommand {
                 if let authURL { await DoctorStages.authService(session, url: authURL) }
             case "tracking": await DoctorStages.tracking(session)
             case "artifacts": await DoctorStages.artifactsStage(session)
-            default: await DoctorStages.registry(session)
+            case "registry": await DoctorStages.registry(session)
+            default: await DoctorStages.events(session)
             }
         }
         if !keep { await session.runCleanup() }

@@ -14,6 +14,14 @@ final class DoctorSession {
     var runId: String?
     var runArtifactsPath: String?
     var keyCanWrite = true
+    /// The registry stage's model (its version 1), which the events stage registers in a dry run.
+    var registeredModel: String?
+    /// Whether the server says it is Hokusai (`/version`); nil until asked.
+    var isHokusai: Bool?
+    /// `--send-test-event`: queue a ping to the webhook targets and wait for its delivery.
+    var sendTestEvent = false
+    /// How long to wait for the ping's delivery.
+    var eventWait: Duration = .seconds(30)
     /// Set when nothing answers at the URL: later stages skip instead of repeating the finding.
     var unreachable = false
     /// The service the key should be for (`--service-id`), checked by `validate`.

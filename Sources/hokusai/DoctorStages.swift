@@ -25,6 +25,7 @@ enum DoctorStages {
         session.check("infra", "server version", version, failAs: .warn, evidence: "version \(versionText)") { ok($0) }
         // A Hokusai server must answer under /api/mlflow: that is every client's tracking URI.
         let isHokusai = (version.json["service"] as? String) == "hokusai-registry"
+        session.isHokusai = isHokusai
         if let date = health.headers.first(name: "Date"), let serverTime = Self.httpDate(date) {
             let skew = abs(serverTime.timeIntervalSinceNow)
             if skew > 30 {

@@ -8,6 +8,7 @@ public enum DoctorLayer: String, Sendable, CaseIterable {
     case trackingStore = "tracking store"
     case artifactStore = "artifact store"
     case registry
+    case eventDelivery = "event delivery"
     case upstream = "upstream MLflow"
 }
 

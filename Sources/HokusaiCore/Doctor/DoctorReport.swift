@@ -70,6 +70,10 @@ public struct DoctorReport: Sendable {
         for check in checks where check.outcome == .warn {
             lines.append("")
             lines.append("warning [\(check.stage)] \(check.name): \(check.evidence)")
+            if let diagnosis = check.diagnosis {
+                lines.append("   cause:    \(diagnosis.cause)")
+                lines.append("   fix:      \(diagnosis.fix)")
+            }
         }
         return lines.joined(separator: "\n")
     }
@@ -90,8 +94,9 @@ public struct DoctorReport: Sendable {
                     + "\(observation?.status.map(String.init) ?? "–") | \(observation.map { String(Int($0.latencyMs.rounded())) } ?? "–") |"
             )
         }
-        for check in failures {
-            lines += ["", "### \(check.stage) / \(check.name)", "", "- Evidence: \(check.evidence)"]
+        for check in checks where check.outcome == .fail || check.outcome == .warn && check.diagnosis != nil {
+            let heading = check.outcome == .warn ? " (warning)" : ""
+            lines += ["", "### \(check.stage) / \(check.name)\(heading)", "", "- Evidence: \(check.evidence)"]
             if let diagnosis = check.diagnosis {
                 lines += ["- Layer: **\(diagnosis.layer.rawValue)**", "- Cause: \(diagnosis.cause)", "- Fix: \(diagnosis.fix)"]
             }

@@ -34,6 +34,13 @@ public enum WebhookTargetPolicy {
         public let description: String
     }
 
+    /// How a target is named in errors anyone may read: scheme, host and port only, since a
+    /// webhook's path or query can carry a secret.
+    public static func displayName(_ target: String) -> String {
+        guard let url = URL(string: target), let scheme = url.scheme, let host = url.host else { return "the webhook" }
+        return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+    }
+
     /// Checks a configured URL's form and, when its host is an address literal, the address.
     public static func check(url text: String, allowLoopback: Bool) throws(Refusal) -> URL {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",

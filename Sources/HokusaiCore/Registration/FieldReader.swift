@@ -104,6 +104,17 @@ public struct FieldReader {
         return ""
     }
 
+    /// A boolean that may be absent (then `false`); `"true"` and 1 are not booleans.
+    public mutating func optionalBool(_ field: String) -> Bool {
+        switch body[field] {
+        case nil, .null?: return false
+        case .bool(let value)?: return value
+        default:
+            fail(field, "must be true or false")
+            return false
+        }
+    }
+
     public mutating func object(_ field: String) -> [String: JSONAny]? {
         guard let value = body[field], value != .null else { return nil }
         guard case .object(let object) = value else {

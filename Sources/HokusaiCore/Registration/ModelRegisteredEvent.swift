@@ -47,7 +47,7 @@ public struct ModelRegisteredEvent: Sendable {
     }
 
     /// Naive-UTC ISO 8601 with microseconds and a `Z`, as Python's `datetime.utcnow().isoformat() + "Z"`.
-    static func timestamp(_ date: Date) -> String {
+    public static func timestamp(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
         let whole = floor(seconds)
         let micros = Int(((seconds - whole) * 1_000_000).rounded()) % 1_000_000

@@ -40,6 +40,9 @@ public struct RegistrationClaim: Sendable {
     public var apiSchema: JSONAny?
     /// The client's own tags, written beside the Hokusai ones (which win on a clash).
     public var tags: [String: String]
+    /// `dry_run`: check everything and build the event, but record and send nothing (what
+    /// `hokusai doctor` uses, so a check never tells the Hokusai site about a model).
+    public var dryRun = false
 
     /// The reference's model id, `<model_name>/<version>/<token_id>`.
     public func modelId(version: String) -> String { "\(modelName)/\(version)/\(tokenId)" }
@@ -115,7 +118,8 @@ public enum RegistrationRules {
             benchmark: benchmark,
             evalSpec: reader.optionalString("eval_spec"), scorerRef: reader.optionalString("scorer_ref"),
             primaryMetric: reader.optionalString("primary_metric"), benchmarkSpecId: reader.optionalString("benchmark_spec_id"),
-            apiSchema: reader.object("api_schema").map { .object($0) }, tags: reader.stringMap("tags"))
+            apiSchema: reader.object("api_schema").map { .object($0) }, tags: reader.stringMap("tags"),
+            dryRun: reader.optionalBool("dry_run"))
     }
 
     /// The metric, its direction and range, and the "not worse than the baseline" rule judged in

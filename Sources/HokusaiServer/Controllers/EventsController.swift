@@ -2,12 +2,18 @@ import HokusaiCore
 import HokusaiStore
 import Hummingbird
 
-/// `/api/v1/events`: the registration-event outbox, for admins: list by state, show one, redeliver one.
+/// `/api/v1/events`: the registration-event outbox. Admins list, show and redeliver any event;
+/// any key reads the delivery summary and its own events, and a writer may queue a `ping` to check
+/// delivery end to end (what `hokusai doctor --send-test-event` does).
 struct EventsController {
     let registration: RegistrationService
+    /// How many webhook targets this process delivers to.
+    let webhookTargets: Int
 
     func register(on routes: inout RouteRegistrar) {
         routes.add(.get, "/api/v1/events", list)
+        routes.add(.get, "/api/v1/events/summary", summary)
+        routes.add(.post, "/api/v1/events/ping", ping)
         routes.add(.get, "/api/v1/events/:id", show)
         routes.add(.post, "/api/v1/events/:id/redeliver", redeliver)
     }
@@ -27,10 +33,33 @@ struct EventsController {
         return JSONResponse.make(RegistrationJSON.events(events, nextPageToken: page.nextToken(returned: events.count)))
     }
 
+    @Sendable func summary(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
+        _ = try context.principal(requiring: .read)
+        return JSONResponse.make(RegistrationJSON.summary(try await registration.eventSummary(webhookTargets: webhookTargets)))
+    }
+
+    @Sendable func ping(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
+        let key = try context.principal(requiring: .write)
+        guard webhookTargets > 0 else {
+            throw APIError.conflict(
+                "No webhook is configured on this server (--webhook-url): a ping would never be delivered")
+        }
+        let event = try await registration.queuePing(userId: key.userId)
+        return JSONResponse.make(RegistrationJSON.event(event), status: .accepted)
+    }
+
+    /// An admin sees any event with its payload; anyone else only the events their registrations
+    /// (or pings) queued, without the payload. Someone else's event is "not found", not "forbidden",
+    /// so ids cannot be probed.
     @Sendable func show(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        _ = try context.principal(requiring: .admin)
+        let key = try context.principal(requiring: .read)
         let id = context.parameters.get("id") ?? ""
-        guard let event = try await registration.event(id: id) else { throw APIError.notFound("No event with id '\(id)'") }
+        let notFound = APIError.notFound("No event with id '\(id)'")
+        guard let event = try await registration.event(id: id) else { throw notFound }
+        guard key.scopes.isAdmin else {
+            guard event.userId == key.userId else { throw notFound }
+            return JSONResponse.make(RegistrationJSON.event(event))
+        }
         var fields: [(String, JSONValue)] = []
         if case .object(let summary) = RegistrationJSON.event(event) { fields = summary }
         fields.append(("payload", .string(event.payload)))

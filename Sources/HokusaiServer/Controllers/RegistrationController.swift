@@ -28,6 +28,7 @@ struct RegistrationController {
         let outcome = try await refusingClearly {
             try await registration.recordTokenizedEvent(try RegistrationRules.tokenizedEvent(body), actor: actor(key))
         }
+        if outcome.dryRun { return JSONResponse.make(RegistrationJSON.dryRun(outcome)) }
         let version = String(outcome.version.version)
         return JSONResponse.make(
             .object([
@@ -46,6 +47,7 @@ struct RegistrationController {
         let outcome = try await refusingClearly {
             try await registration.register(try RegistrationRules.register(body), actor: actor(key))
         }
+        if outcome.dryRun { return JSONResponse.make(RegistrationJSON.dryRun(outcome)) }
         return JSONResponse.make(RegistrationJSON.registered(outcome), status: .created)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import HokusaiCore
 import HokusaiStore
 
@@ -13,6 +14,17 @@ public enum RegistrationJSON {
             ("status", .string("registered")), ("registration_timestamp", .int64(outcome.version.creationTime)),
             ("token_id", .string(outcome.event.tokenId)), ("event_id", .string(outcome.event.eventId)),
             ("event_status", .string(outcome.event.state.rawValue)), ("model", version(outcome.version)),
+        ])
+    }
+
+    /// A dry run's answer: what would have been recorded and sent, with nothing queued.
+    public static func dryRun(_ outcome: RegistrationOutcome) -> JSONValue {
+        let payload = (try? JSONDecoder().decode(JSONAny.self, from: Data(outcome.event.payload.utf8)))?.jsonValue ?? .null
+        return .object([
+            ("status", .string("ok")), ("dry_run", .bool(true)), ("event_emitted", .bool(false)),
+            ("model_name", .string(outcome.version.name)), ("version", .string(String(outcome.version.version))),
+            ("token_id", .string(outcome.event.tokenId)), ("replayed", .bool(outcome.replayed)),
+            ("idempotency_key", .string(outcome.event.idempotencyKey)), ("event", payload),
         ])
     }
 
@@ -70,6 +82,24 @@ public enum RegistrationJSON {
             ("created_at", .int64(version.creationTime)),
         ]
         return .object(fields)
+    }
+
+    public static func summary(_ summary: EventPipelineSummary) -> JSONValue {
+        func time(_ value: Int64?) -> JSONValue { value.map { .int64($0) } ?? .null }
+        let failure: JSONValue =
+            summary.latestFailure.map { failure in
+                .object([
+                    ("event_id", .string(failure.eventId)), ("state", .string(failure.state.rawValue)),
+                    ("attempts", .int(failure.attempts)), ("last_status", failure.status.map { .int($0) } ?? .null),
+                    ("last_error", .string(failure.error)),
+                ])
+            } ?? .null
+        return .object([
+            ("webhook_targets", .int(summary.webhookTargets)), ("queued", .int(summary.queued)),
+            ("delivered", .int(summary.delivered)), ("dead", .int(summary.dead)),
+            ("oldest_queued_at", time(summary.oldestQueuedAt)), ("last_delivered_at", time(summary.lastDeliveredAt)),
+            ("latest_failure", failure),
+        ])
     }
 
     public static func event(_ event: OutboxEvent) -> JSONValue {

@@ -150,11 +150,13 @@ final class WebhookDeliveryService: Service, Sendable {
             _ = try? await response.body.collect(upTo: 64 * 1024)
             let status = Int(response.status.code)
             guard (200..<300).contains(status) else {
-                return .failure(DeliveryProblem(message: "\(target) answered \(status)", status: status))
+                return .failure(
+                    DeliveryProblem(message: "\(WebhookTargetPolicy.displayName(target)) answered \(status)", status: status))
             }
             return .success(status)
         } catch {
-            return .failure(DeliveryProblem(message: "\(target): \(String(describing: error))", status: nil))
+            return .failure(
+                DeliveryProblem(message: "\(WebhookTargetPolicy.displayName(target)): \(String(describing: error))", status: nil))
         }
     }
 
@@ -177,7 +179,8 @@ final class WebhookDeliveryService: Service, Sendable {
             {
                 let address = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 do {
-                    try WebhookTargetPolicy.check(address: address, url: target, allowLoopback: allowLoopback)
+                    try WebhookTargetPolicy.check(
+                        address: address, url: WebhookTargetPolicy.displayName(target), allowLoopback: allowLoopback)
                 } catch {
                     return error.description
                 }

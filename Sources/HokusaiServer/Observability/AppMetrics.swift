@@ -54,7 +54,8 @@ public final class AppMetrics: Sendable {
     func recordBreaker(_ state: CircuitBreaker.State) {
         for candidate in [CircuitBreaker.State.closed, .open, .halfOpen] {
             registry.makeGauge(
-                descriptor: .init(metricName: "hokusai_auth_breaker_state", helpText: "Circuit breaker to the auth service"),
+                descriptor: .init(
+                    metricName: "hokusai_auth_breaker_state", unitName: "", helpText: "Circuit breaker to the auth service"),
                 labels: [("state", candidate.rawValue)]
             ).set(to: candidate == state ? 1.0 : 0.0)
         }

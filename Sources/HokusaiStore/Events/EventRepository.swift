@@ -119,6 +119,39 @@ public struct EventRepository: Sendable {
         return try await db.raw(query).all().map(Self.event)
     }
 
+    /// Counts by state, the oldest queued event, the last delivery and the newest failure.
+    public func summary(webhookTargets: Int, on db: any SQLDatabase) async throws -> EventPipelineSummary {
+        var summary = EventPipelineSummary(webhookTargets: webhookTargets, queued: 0, delivered: 0, dead: 0)
+        for row in try await db.raw("SELECT state, COUNT(*) AS n FROM registration_events GROUP BY state").all() {
+            let count = try row.decode(column: "n", as: Int.self)
+            switch EventState(rawValue: try row.decode(column: "state", as: String.self)) {
+            case .queued?: summary.queued = count
+            case .delivered?: summary.delivered = count
+            case .dead?: summary.dead = count
+            case nil: break
+            }
+        }
+        let times = try await db.raw(
+            """
+            SELECT (SELECT MIN(created_at) FROM registration_events WHERE state = 'queued') AS oldest,
+                (SELECT MAX(delivered_at) FROM registration_events WHERE state = 'delivered') AS last
+            """
+        ).first()
+        summary.oldestQueuedAt = try times?.decode(column: "oldest", as: Int64?.self)
+        summary.lastDeliveredAt = try times?.decode(column: "last", as: Int64?.self)
+        if let failing = try await db.raw(
+            """
+            SELECT * FROM registration_events WHERE state <> 'delivered' AND last_error IS NOT NULL
+            ORDER BY created_at DESC, event_id ASC LIMIT 1
+            """
+        ).first().map(Self.event) {
+            summary.latestFailure = .init(
+                eventId: failing.eventId, state: failing.state, attempts: failing.attempts, status: failing.lastStatus,
+                error: failing.lastError ?? "")
+        }
+        return summary
+    }
+
     static func event(_ row: any SQLRow) throws -> OutboxEvent {
         OutboxEvent(
             eventId: try row.decode(column: "event_id", as: String.self),

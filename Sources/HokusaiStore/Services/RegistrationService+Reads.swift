@@ -50,24 +50,4 @@ extension RegistrationService {
             return try await ModelVersionRepository().versions(keys, on: db)
         }
     }
-
-    // MARK: Events
-
-    public func events(state: EventState?, limit: Int, offset: Int) async throws -> [OutboxEvent] {
-        try await database.read { db in try await EventRepository().list(state: state, limit: limit, offset: offset, on: db) }
-    }
-
-    public func event(id: String) async throws -> OutboxEvent? {
-        try await database.read { db in try await EventRepository().find(id: id, on: db) }
-    }
-
-    /// Queues an event again for every webhook target (after it died, or when a receiver lost it).
-    public func redeliver(id: String) async throws -> OutboxEvent? {
-        try await database.transaction { db in
-            let events = EventRepository()
-            guard try await events.find(id: id, on: db) != nil else { return nil }
-            try await events.redeliver(eventId: id, now: Timestamp.nowMillis(), on: db)
-            return try await events.find(id: id, on: db)
-        }
-    }
 }

@@ -8,6 +8,13 @@ public struct RegistrationOutcome: Sendable {
     public let version: ModelVersion
     public let event: OutboxEvent
     public let replayed: Bool
+    /// A dry run: everything was checked and written, then rolled back; nothing is queued.
+    public var dryRun = false
+}
+
+/// Thrown at the end of a dry run's transaction so the store rolls every write back.
+struct DryRunRollback: Error {
+    let outcome: RegistrationOutcome
 }
 
 /// The Hokusai registration API on the store: linking model versions to tokens with their
@@ -23,7 +30,7 @@ public struct RegistrationService: Sendable {
     /// `tokenized-registration-events`: the version exists; tag it and queue its event.
     public func recordTokenizedEvent(_ claim: RegistrationClaim, actor: TrackingActor) async throws -> RegistrationOutcome {
         let number = try RegistryRules.version(claim.version ?? "")
-        return try await database.transaction { db in
+        return try await Self.rollingBackDryRun(claim, database) { db in
             let model = try await Self.ownedModel(claim.modelName, actor: actor, on: db)
             guard
                 let version = try await ModelVersionRepository().find(ModelVersionKey(name: model.name, version: number), on: db)
@@ -44,7 +51,7 @@ public struct RegistrationService: Sendable {
         } catch {
             throw FieldProblems([FieldProblem("model_uri", error.message)])
         }
-        return try await database.transaction { db in
+        return try await Self.rollingBackDryRun(claim, database) { db in
             let models = RegisteredModelRepository()
             if try await models.find(name: claim.modelName, on: db) == nil {
                 let now = Timestamp.nowMillis()
@@ -62,6 +69,25 @@ public struct RegistrationService: Sendable {
                 throw FieldProblems([FieldProblem("model_uri", error.message)])
             }
             return try await Self.link(version, claim: claim, actor: actor, on: db)
+        }
+    }
+
+    /// Runs `body` in one transaction; for a dry run, the transaction is rolled back after the
+    /// last write, so the answer is exactly what a real registration would have been.
+    static func rollingBackDryRun(
+        _ claim: RegistrationClaim, _ database: any Database,
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> RegistrationOutcome
+    ) async throws -> RegistrationOutcome {
+        do {
+            return try await database.transaction { db in
+                let outcome = try await body(db)
+                if claim.dryRun { throw DryRunRollback(outcome: outcome) }
+                return outcome
+            }
+        } catch let rollback as DryRunRollback {
+            var outcome = rollback.outcome
+            outcome.dryRun = true
+            return outcome
         }
     }
 
