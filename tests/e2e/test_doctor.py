@@ -2,12 +2,14 @@
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
 from conftest import BINARY, Server, bearer, create_key, free_port, run_cli
 from test_mlflow_proxy import real_mlflow, start_mlflow_server  # noqa: F401 (real_mlflow is a fixture)
+from test_registration_events import Receiver, logged_model, receiver, register, start_server  # noqa: F401 (receiver is a fixture)
 from test_split_auth import auth_server, gateway_server
 
 
@@ -21,17 +23,75 @@ def diagnoses(report):
     return [check["diagnosis"] for check in report["checks"] if check["outcome"] == "fail" and "diagnosis" in check]
 
 
-def test_a_healthy_server_passes_every_stage_and_is_left_clean(server):
-    code, report = doctor(server.url, server.admin_key)
-    assert code == 0 and report["verdict"] == "healthy", json.dumps([c for c in report["checks"] if c["outcome"] != "pass"])
-    assert {stage["stage"] for stage in report["stages"]} == {"infra", "auth", "tracking", "artifacts", "registry"}
-    models = requests.get(server.url + "/api/mlflow/api/2.0/mlflow/registered-models/search", headers=bearer(server.admin_key), timeout=10)
-    assert models.json().get("registered_models", []) == [], "the doctor's model was deleted"
-    experiments = requests.post(server.url + "/api/mlflow/api/2.0/mlflow/experiments/search", json={"view_type": "ACTIVE_ONLY"},
-                                headers=bearer(server.admin_key), timeout=10).json()["experiments"]
-    assert [e["name"] for e in experiments] == ["Default"], "the doctor's experiment was deleted"
-    markdown = run_cli("doctor", "--url", server.url, "--format", "markdown", "--stages", "infra", env={"HOKUSAI_API_KEY": server.admin_key})
-    assert "**Verdict: healthy**" in markdown.stdout and server.admin_key not in markdown.stdout
+def test_a_healthy_server_passes_every_stage_and_is_left_clean(store_args, tmp_path, receiver):
+    server = start_server(store_args, tmp_path, receiver.url)
+    try:
+        # A data scientist's key, not an admin's: everything the doctor needs is open to a writer.
+        key, _ = create_key(server, user_id="scientist")
+        code, report = doctor(server.url, key, "--send-test-event", "--event-timeout", "20")
+        assert code == 0 and report["verdict"] == "healthy", json.dumps([c for c in report["checks"] if c["outcome"] != "pass"])
+        assert {stage["stage"] for stage in report["stages"]} == {"infra", "auth", "tracking", "artifacts", "registry", "events"}
+        names = {check["name"] for check in report["checks"] if check["stage"] == "events" and check["outcome"] == "pass"}
+        assert names == {"delivery summary", "registration (dry run)", "dry run left nothing behind", "queue a ping", "ping delivered"}
+        # The receiver heard one signed ping and no model: a doctor run never announces a registration.
+        [delivery] = receiver.received
+        assert json.loads(delivery["body"])["event_type"] == "ping" and Receiver.verify(delivery)
+        events = requests.get(server.url + "/api/v1/events", headers=bearer(server.admin_key), timeout=10).json()["events"]
+        assert [event["event_type"] for event in events] == ["ping"]
+        models = requests.get(server.url + "/api/mlflow/api/2.0/mlflow/registered-models/search", headers=bearer(key), timeout=10)
+        assert models.json().get("registered_models", []) == [], "the doctor's model was deleted"
+        experiments = requests.post(server.url + "/api/mlflow/api/2.0/mlflow/experiments/search", json={"view_type": "ACTIVE_ONLY"},
+                                    headers=bearer(key), timeout=10).json()["experiments"]
+        assert [e["name"] for e in experiments] == ["Default"], "the doctor's experiment was deleted"
+        markdown = run_cli("doctor", "--url", server.url, "--format", "markdown", "--stages", "infra", env={"HOKUSAI_API_KEY": key})
+        assert "**Verdict: healthy**" in markdown.stdout and key not in markdown.stdout
+    finally:
+        server.stop()
+
+
+def test_event_delivery_problems_are_named(store_args, tmp_path):
+    refusing = Receiver(status=401).start()
+    server = start_server(store_args, tmp_path, refusing.url)
+    try:
+        code, report = doctor(server.url, server.admin_key, "--stages", "events", "--send-test-event", "--event-timeout", "20")
+        assert code == 1, "registration works; delivery does not: degraded"
+        [finding] = diagnoses(report)
+        assert finding["layer"] == "event delivery" and "signature" in finding["cause"] and "--webhook-secret" in finding["fix"]
+    finally:
+        server.stop()
+        refusing.stop()
+
+    # A receiver that never came back: the registration's event gave up, and the report says how to send it again.
+    gone = Receiver()
+    (tmp_path / "dead").mkdir()
+    server = Server(["--data-dir", str(tmp_path / "dead" / "data")], tmp_path / "dead",
+                    extra_args=["--webhook-url", gone.url, "--webhook-allow-loopback", "true", "--webhook-timeout", "1",
+                                "--webhook-retry-seconds", "1"]).start()
+    try:
+        admin = server.printed_keys()[0]
+        server.admin_key = admin
+        event_id = register(server, admin, logged_model(server, admin)).json()["event_id"]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            state = requests.get(f"{server.url}/api/v1/events/{event_id}", headers=bearer(admin), timeout=10).json()["state"]
+            if state == "dead":
+                break
+            time.sleep(0.3)
+        assert state == "dead"
+        code, report = doctor(server.url, admin, "--stages", "events")
+        [finding] = diagnoses(report)
+        assert finding["layer"] == "event delivery" and "gave up" in finding["cause"] and "cannot reach the receiver" in finding["cause"]
+        assert "hokusai events redeliver" in finding["fix"]
+    finally:
+        server.stop()
+
+
+def test_a_server_without_a_webhook_is_told_to_configure_one(server):
+    code, report = doctor(server.url, server.admin_key, "--stages", "events", "--send-test-event")
+    assert code == 1
+    [warning] = [c for c in report["checks"] if c["outcome"] == "warn"]
+    assert "--webhook-url" in warning["diagnosis"]["fix"]
+    assert any(c["name"] == "ping delivered" and c["outcome"] == "skip" for c in report["checks"])
 
 
 def test_key_problems_are_named(server):

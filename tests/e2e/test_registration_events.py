@@ -23,11 +23,12 @@ SECRET = "receiver-shared-secret"
 class Receiver:
     """A webhook receiver that records what it is sent; it can be down (nothing listening) and come back on its port."""
 
-    def __init__(self, port=None):
+    def __init__(self, port=None, status=200):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/hooks/model-registered"
         self.received = []
         self.httpd = None
+        self.status = status
 
     def start(self):
         receiver = self
@@ -36,7 +37,7 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append({"headers": dict(self.headers), "body": body})
-                self.send_response(200)
+                self.send_response(receiver.status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(b'{"success":true}')
