@@ -1,6 +1,7 @@
 """`hokusai doctor` against healthy and broken deployments: the report names the broken layer."""
 
 import json
+import sqlite3
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -104,6 +105,23 @@ def test_key_problems_are_named(server):
     code, report = doctor(server.url, reader, "--stages", "auth,tracking")
     assert code == 1, "tracking fails but authentication works: degraded"
     assert any(d["layer"] == "API key" and "scope" in d["cause"] for d in diagnoses(report))
+
+
+def test_an_expired_key_is_named_as_expired(tmp_path):
+    server = Server(["--data-dir", str(tmp_path / "data")], tmp_path).start()
+    try:
+        server.admin_key = server.printed_keys()[0]
+        key, key_id = create_key(server, user_id="old", expires_in_days=1)
+        # The day passes in the store (the server never issues a key that is already expired).
+        with sqlite3.connect(tmp_path / "data" / "hokusai.sqlite", timeout=10) as db:
+            db.execute("UPDATE api_keys SET expires_at = ? WHERE id = ?", (int((time.time() - 60) * 1000), key_id))
+        code, report = doctor(server.url, key, "--stages", "infra,auth")
+        assert code == 2
+        found = diagnoses(report)
+        assert found and all(d["layer"] == "API key" and "expired" in d["cause"] for d in found), found
+        assert "rotate" in found[0]["fix"] or "new key" in found[0]["fix"]
+    finally:
+        server.stop()
 
 
 def test_an_auth_service_outage_is_not_blamed_on_the_key(store_args, tmp_path):
