@@ -51,8 +51,8 @@ struct DoctorCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("checking \(base) with key \(key.map(APIKeyFormat.mask) ?? "(none)")\n".utf8))
         }
         for stage in selected {
-            if session.unreachable {
-                session.skip(stage, "all checks", because: "nothing answers at \(base) (see infra)")
+            if let reason = session.unreachable {
+                session.skip(stage, "all checks", because: "\(reason) (see infra)")
                 continue
             }
             switch stage {

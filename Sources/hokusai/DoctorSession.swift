@@ -22,8 +22,9 @@ final class DoctorSession {
     var sendTestEvent = false
     /// How long to wait for the ping's delivery.
     var eventWait: Duration = .seconds(30)
-    /// Set when nothing answers at the URL: later stages skip instead of repeating the finding.
-    var unreachable = false
+    /// Why nothing can be asked of the server (no DNS, nothing listening, TLS refused): later
+    /// stages skip with this reason instead of repeating the finding.
+    var unreachable: String?
     /// The service the key should be for (`--service-id`), checked by `validate`.
     var serviceId = "platform"
     /// Where the MLflow API answers: `/api/mlflow` on a Hokusai server, the root on a bare MLflow server.

@@ -14,10 +14,12 @@ enum DoctorStages {
 
     static func infra(_ session: DoctorSession) async {
         let probe = session.probe
+        await network(session)
+        if session.unreachable != nil { return }
         let health = await probe.send(.GET, "/health", credential: .none)
         session.check("infra", "health probe", health) { $0.observation.status == 200 }
         if health.observation.transportError != nil {
-            session.unreachable = true
+            session.unreachable = "nothing answers at \(probe.baseURL)"
             return
         }
         let version = await probe.send(.GET, "/version", credential: .none)
@@ -84,64 +86,6 @@ enum DoctorStages {
                         : nil
             }
         ) { isJSON($0) && ($0.observation.status ?? 500) < 500 }
-    }
-
-    // MARK: auth
-
-    static func auth(_ session: DoctorSession) async {
-        let probe = session.probe
-        let anonymous = await probe.send(.GET, "\(session.api)/experiments/get?experiment_id=0", credential: .none)
-        if ok(anonymous) {
-            session.fail(
-                "auth", "a request without a key is refused", evidence: "GET experiments/get without any key answered 200",
-                diagnosis: Diagnosis(
-                    layer: .gateway, cause: "no authentication is in place: anyone who reaches this URL can read and write",
-                    fix: "put the Hokusai gateway in front: hokusai serve --role gateway --mlflow-upstream <this server>"))
-        } else {
-            session.check("auth", "a request without a key is refused", anonymous) { $0.observation.status == 401 && isJSON($0) }
-        }
-        let malformed = await probe.send(
-            .GET, "\(session.api)/experiments/get?experiment_id=0", credential: .raw("Bearer hk_live_not-a-key"))
-        if !ok(anonymous) {
-            session.check("auth", "a malformed key is refused", malformed) { $0.observation.status == 401 }
-        }
-        guard probe.key != nil else {
-            session.skip("auth", "the key", because: "no key given (--api-key, HOKUSAI_API_KEY or MLFLOW_TRACKING_TOKEN)")
-            return
-        }
-        for (label, credential) in [
-            ("Bearer", DoctorProbe.Credential.bearer), ("lowercase bearer", .lowercaseBearer), ("ApiKey", .apiKey),
-            ("X-API-Key", .xAPIKey), ("Basic", .basic),
-        ] {
-            let answer = await probe.send(.GET, "\(session.api)/experiments/get?experiment_id=0", credential: credential)
-            session.check("auth", "key as \(label)", answer, failAs: label == "Bearer" ? .fail : .warn) { ok($0) }
-        }
-        let viaHeader = await probe.send(.POST, "/api/v1/keys/validate", json: ["service_id": session.serviceId])
-        if viaHeader.observation.status == 404 {
-            session.skip(
-                "auth", "validate endpoint", because: "this server has no key service (a gateway or a plain MLflow server)")
-        } else {
-            let info = viaHeader.json
-            let scopes = (info["scopes"] as? [String]) ?? []
-            session.keyCanWrite = scopes.contains("write") || scopes.contains("admin")
-            let remaining = viaHeader.headers.first(name: "X-RateLimit-Remaining") ?? "?"
-            session.check(
-                "auth", "validate (key in the header)", viaHeader,
-                evidence:
-                    "valid for service '\(info["service_id"] as? String ?? "?")', scopes \(scopes), expires \(info["expires_at"] as? String ?? "never"), "
-                    + "\(remaining) requests left this hour"
-            ) { ok($0) && ($0.json["is_valid"] as? Bool) == true }
-            let viaBody = await probe.send(
-                .POST, "/api/v1/keys/validate", credential: .none,
-                json: ["api_key": probe.key ?? "", "service_id": session.serviceId])
-            session.check("auth", "validate (key in the body)", viaBody) { ok($0) && ($0.json["is_valid"] as? Bool) == true }
-            if !session.keyCanWrite, ok(viaHeader) {
-                session.record(
-                    DoctorCheck(
-                        stage: "auth", name: "write scope", outcome: .warn,
-                        evidence: "the key has scopes \(scopes): tracking and registry writes will be refused with 403"))
-            }
-        }
     }
 
     // MARK: tracking

@@ -59,4 +59,21 @@ import Testing
         #expect(report.verdict.exitCode == 2 && report.score(of: "infra") == (1, 1))
         #expect(report.markdown().contains("| tracking | 0/1 |"))
     }
+
+    @Test func belowHTTPEachLayerIsNamed() {
+        #expect(Diagnoser.dns(host: "registry.example", detail: "Name or service not known").cause.contains("does not resolve"))
+        #expect(
+            Diagnoser.tcp(address: "10.0.3.219:5000", detail: "Connection refused (errno: 111)").cause.contains("nothing listens")
+        )
+        #expect(Diagnoser.tcp(address: "10.0.3.219:5000", detail: "connectTimeout").cause.contains("firewall"))
+        let boring =
+            "handshakeFailed(NIOSSL.BoringSSLError.sslError([Error: 268435581 error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at handshake.cc:320]))"
+        #expect(Diagnoser.tlsReason(boring) == "CERTIFICATE_VERIFY_FAILED")
+        let untrusted = Diagnoser.tls(host: "mlflow.internal", detail: boring)
+        #expect(untrusted.layer == .network && untrusted.cause.contains("not trusted") && untrusted.fix.contains("CA"))
+        #expect(
+            Diagnoser.tls(host: "a.example", detail: "failedToValidateHostname(expectedName: a.example)").cause.contains(
+                "does not name"))
+        #expect(Diagnoser.tls(host: "a.example", detail: "WRONG_VERSION_NUMBER").fix.contains("plain HTTP"))
+    }
 }

@@ -1,7 +1,12 @@
 """`hokusai doctor` against healthy and broken deployments: the report names the broken layer."""
 
 import json
+import os
+import re
+import pty
+import ssl
 import sqlite3
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -247,3 +252,53 @@ def test_artifacts_not_served_behind_a_gateway_are_named(tmp_path):
         gateway.stop()
         upstream.terminate()
         upstream.wait(timeout=30)
+
+
+def test_an_untrusted_certificate_is_named_after_dns_and_tcp_pass(tmp_path):
+    key_file, cert_file = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key_file), "-out", str(cert_file),
+                    "-days", "1", "-subj", "/CN=localhost"], check=True, capture_output=True)
+    port = free_port()
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), BaseHTTPRequestHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        code, report = doctor(f"https://localhost:{port}", None, "--stages", "infra,auth")
+        assert code == 2
+        [finding] = diagnoses(report)
+        assert finding["layer"] == "network/TLS" and "not trusted" in finding["cause"], finding
+        outcomes = {check["name"]: check["outcome"] for check in report["checks"]}
+        assert outcomes["DNS"] == "pass" and outcomes["TCP connect"] == "pass" and outcomes["TLS handshake"] == "fail"
+        assert outcomes["all checks"] == "skip", "the auth stage does not repeat the finding"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_terminal_sees_one_progress_line_per_check_and_only_a_masked_key(server):
+    """On a terminal (stderr a tty) each check prints a line as it finishes; the report goes to stdout."""
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "HOKUSAI_API_KEY": server.admin_key}
+    process = subprocess.Popen([BINARY, "doctor", "--url", server.url, "--stages", "infra,auth"],
+                               stdout=subprocess.PIPE, stderr=terminal, env=env)
+    os.close(terminal)
+    report = process.communicate(timeout=120)[0].decode()
+    progress = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        progress += chunk
+    os.close(controller)
+    lines = progress.decode().splitlines()
+    assert lines[0].startswith(f"checking {server.url} with key hk_live_")
+    assert "[ok  ] infra/health probe" in "\n".join(lines) and any(line.startswith("[ok  ] auth/key as Bearer") for line in lines)
+    checks = lines[1:]
+    assert len(checks) >= 10 and all(re.match(r"^\[(ok  |FAIL|warn|skip)\] (infra|auth)/\S", line) for line in checks), checks
+    assert server.admin_key not in progress.decode() and server.admin_key not in report
+    assert "hokusai doctor:" in report and "[ok  ]" not in report, "progress stays on stderr"

@@ -119,6 +119,61 @@ public enum Diagnoser {
             fix: "check the URL, that the server runs, and that nothing blocks the port")
     }
 
+    // MARK: Below HTTP
+
+    public static func dns(host: String, detail: String) -> Diagnosis {
+        Diagnosis(
+            layer: .network, cause: "the name \(host) does not resolve: \(detail)",
+            fix: "check the hostname in the URL and its DNS record (a private zone is not visible from every network)")
+    }
+
+    public static func tcp(address: String, detail: String) -> Diagnosis {
+        let lowered = detail.lowercased()
+        let cause =
+            lowered.contains("refused")
+            ? "nothing listens at \(address): the connection was refused"
+            : lowered.contains("timeout") || lowered.contains("timed out")
+                ? "no answer from \(address) within 3 s: a firewall or security group drops the connection, or the host is down"
+                : "cannot connect to \(address): \(detail.prefix(160))"
+        return Diagnosis(
+            layer: .network, cause: cause,
+            fix: "check that the server runs and listens on that port, and that nothing between here and there blocks it")
+    }
+
+    /// A failed handshake, by its kind: an untrusted issuer (self-signed, private CA), a certificate
+    /// for another name, or one that has expired.
+    public static func tls(host: String, detail rawDetail: String) -> Diagnosis {
+        let detail = tlsReason(rawDetail)
+        let lowered = detail.lowercased()
+        let (cause, fix): (String, String) =
+            if lowered.contains("hostname") {
+                (
+                    "TLS failed: the certificate does not name \(host)",
+                    "use the hostname the certificate was issued for, or reissue it with \(host) in its names"
+                )
+            } else if lowered.contains("expired") {
+                ("TLS failed: the server's certificate has expired", "renew the certificate")
+            } else if lowered.contains("certificate") || lowered.contains("verify") {
+                (
+                    "TLS failed: the server's certificate is not trusted (self-signed or from a private CA): \(detail)",
+                    "install the CA that signed it on the clients (SSL_CERT_FILE / REQUESTS_CA_BUNDLE), or serve a publicly trusted certificate"
+                )
+            } else {
+                ("TLS failed: \(detail)", "check that the port speaks TLS (https) and not plain HTTP")
+            }
+        return Diagnosis(layer: .network, cause: cause, fix: fix)
+    }
+
+    /// BoringSSL's reason code (`CERTIFICATE_VERIFY_FAILED`) out of a long error description.
+    public static func tlsReason(_ detail: String) -> String {
+        let reasons = detail.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }.filter { part in
+            let word = part.split(separator: " ").first.map(String.init) ?? ""
+            return word.count >= 6 && word.allSatisfy { $0.isUppercase || $0 == "_" } && word.contains("_")
+        }
+        if let reason = reasons.last?.split(separator: " ").first { return String(reason) }
+        return String(detail.prefix(160))
+    }
+
     static func parsedBody(_ observation: Observation) -> [String: Any] {
         guard observation.isJSON, let data = observation.body.data(using: .utf8) else { return [:] }
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
