@@ -19,7 +19,7 @@ public enum RegistrationJSON {
 
     /// A dry run's answer: what would have been recorded and sent, with nothing queued.
     public static func dryRun(_ outcome: RegistrationOutcome) -> JSONValue {
-        let payload = (try? JSONDecoder().decode(JSONAny.self, from: Data(outcome.event.payload.utf8)))?.jsonValue ?? .null
+        let payload = (try? JSONParser.parse(Array(outcome.event.payload.utf8)))?.jsonValue ?? .null
         return .object([
             ("status", .string("ok")), ("dry_run", .bool(true)), ("event_emitted", .bool(false)),
             ("model_name", .string(outcome.version.name)), ("version", .string(String(outcome.version.version))),

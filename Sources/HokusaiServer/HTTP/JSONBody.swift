@@ -42,7 +42,24 @@ enum JSONBody {
     /// The body as a JSON object of loosely typed values, for handlers that check each field
     /// themselves (and report every problem at once).
     static func object(from request: Request, context: HokusaiRequestContext) async throws -> [String: JSONAny] {
-        let value = try await decode(JSONAny.self, from: request, context: context)
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: maximumBytes)
+        } catch {
+            throw APIError(
+                status: .contentTooLarge, code: "BODY_TOO_LARGE",
+                message: "Request body is larger than \(maximumBytes) bytes")
+        }
+        if buffer.readableBytesView.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            throw APIError(status: .badRequest, code: "INVALID_JSON", message: "Request body is empty; a JSON object is required")
+        }
+        let value: JSONAny
+        do {
+            value = try JSONParser.parse(buffer.readableBytesView)
+        } catch {
+            throw APIError(status: .badRequest, code: "INVALID_JSON", message: "Malformed JSON body: \(error)")
+        }
         guard case .object(let object) = value else {
             throw APIError(status: .badRequest, code: "INVALID_JSON", message: "Request body must be a JSON object")
         }

@@ -32,15 +32,15 @@ struct MLflowParameters: Sendable {
         } catch {
             throw MLflowError.invalid("Request body is larger than \(JSONBody.maximumBytes * 8) bytes")
         }
-        let data = Data(buffer: buffer)
-        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        let bytes = buffer.readableBytesView
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             return MLflowParameters([:])
         }
         let parsed: JSONAny
         do {
-            parsed = try JSONDecoder().decode(JSONAny.self, from: data)
+            parsed = try JSONParser.parse(bytes)
         } catch {
-            throw MLflowError.invalid("Malformed JSON in the request body: \(JSONBody.describe(syntaxError: error))")
+            throw MLflowError.invalid("Malformed JSON in the request body: \(error)")
         }
         guard case .object(let object) = parsed else {
             throw MLflowError.invalid("The request body must be a JSON object")

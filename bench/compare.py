@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Hokusai Registry against the reference MLflow server, side by side: the same workloads, the same
+client, the same machine, one server at a time. Writes docs/BENCHMARKS.md (and the raw numbers to
+docs/BENCHMARKS.json). Run it through `bench/run`, which builds the release binary and the venv.
+
+Usage: python bench/compare.py [--binary .build/release/hokusai] [--quick] [--workers 1,4] [--no-write]
+"""
+
+import argparse
+import dataclasses
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import http_suite  # noqa: E402
+import load  # noqa: E402
+import report  # noqa: E402
+from servers import copy_data, start_hokusai, start_mlflow  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclasses.dataclass
+class Scale:
+    ops: int = 200
+    batches: int = 50
+    searches: int = 30
+    artifacts: int = 10
+    search_runs: int = 10_000
+    big_mb: int = 1024
+    load_seconds: int = 30
+    load_clients: int = 16
+    wrk_seconds: int = 15
+
+
+QUICK = Scale(ops=30, batches=10, searches=10, artifacts=3, search_runs=1_000, big_mb=128, load_seconds=5, wrk_seconds=5)
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def client_suite(server, scale, search_experiment):
+    """The MLflow Python client's workloads, in a process of their own with the server's settings."""
+    env = {**os.environ, "MLFLOW_TRACKING_URI": server.tracking_uri}
+    env.pop("MLFLOW_TRACKING_TOKEN", None)
+    if server.key:
+        env["MLFLOW_TRACKING_TOKEN"] = server.key
+    command = [sys.executable, str(Path(__file__).parent / "client_suite.py"), "--ops", str(max(10, scale.ops // 2)),
+               "--batches", str(scale.batches), "--searches", str(scale.searches), "--artifacts", str(scale.artifacts),
+               "--search-experiment", search_experiment]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)
+    if output.returncode != 0:
+        raise RuntimeError(f"client suite against {server.name} failed: {output.stderr[-2000:]}")
+    return json.loads(output.stdout)
+
+
+def measure(server, scale, work, search_experiment=None):
+    """Every workload against one running server; returns its measurements."""
+    time.sleep(2)
+    result = {"start_seconds": server.started_seconds, "idle_rss_mib": server.rss_mib()}
+    api = http_suite.Api(server)
+    log(f"{server.name}: tracking and registry over raw HTTP")
+    result["raw"] = http_suite.tracking(api, scale)
+    if search_experiment is None:
+        log(f"{server.name}: seeding {scale.search_runs} runs for search")
+        search_experiment, seconds, retries = http_suite.seed_search(server, scale.search_runs)
+        result["seed_seconds"], result["seed_retries"] = seconds, retries
+    log(f"{server.name}: search")
+    result["raw"].update(http_suite.search(api, search_experiment, scale.search_runs, scale))
+    _, artifact_uri = http_suite.new_run(api, api.post("experiments/create", {"name": f"art-{os.urandom(3).hex()}"})["experiment_id"])
+    result["raw"].update(http_suite.artifacts(api, artifact_uri, scale))
+    log(f"{server.name}: the MLflow client")
+    result["client"] = client_suite(server, scale, search_experiment)
+    log(f"{server.name}: {scale.load_clients} concurrent writers for {scale.load_seconds} s")
+    result["concurrent"] = load.concurrent_log_batch(server, scale.load_clients, scale.load_seconds)
+    log(f"{server.name}: authenticated get_run under wrk for {scale.wrk_seconds} s")
+    result["wrk"] = load.wrk_get_run(server, scale.wrk_seconds)
+    log(f"{server.name}: a {scale.big_mb} MB artifact")
+    result["big"] = load.big_artifact(server, scale.big_mb, work)
+    result["search_experiment"] = search_experiment
+    return result
+
+
+def hokusai_start_seconds(binary, work, count=5):
+    """Start to healthy on a fresh folder, several times (the first start of the suite included)."""
+    samples = []
+    for index in range(count):
+        server = start_hokusai(binary, os.path.join(work, f"start-{index}"))
+        samples.append(server.started_seconds)
+        server.stop()
+    return statistics.median(samples)
+
+
+def machine():
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.machine())
+    memory = next((int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")), 0)
+    return f"{model}, {os.cpu_count()} cores, {memory / 1024 / 1024:.0f} GiB, {platform.system()} {platform.release()}"
+
+
+def versions(binary):
+    revision = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    import mlflow
+    return {"hokusai": revision, "mlflow": mlflow.__version__, "python": platform.python_version()}
+
+
+def render(servers, scale, quick, command):
+    ours = versions(None)
+    lines = [
+        "# Benchmarks: Hokusai Registry and the MLflow server, side by side",
+        "",
+        f"Generated by `{command}` on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC.",
+        "",
+        f"- Machine: {machine()}; client, load generator and server share it.",
+        f"- Hokusai Registry `{ours['hokusai']}` (release build, SQLite + local artifacts, `hokusai serve` defaults, "
+        f"requests authenticated with a Bearer key) against `mlflow server` {ours['mlflow']} (SQLite backend, "
+        "`--serve-artifacts`, 127.0.0.1, no authentication) with 1 worker and with 4 (MLflow's default).",
+        f"- Scale{' (quick run: numbers are indicative only)' if quick else ''}: {scale.ops} calls per operation "
+        f"({max(10, scale.ops // 2)} through the MLflow client), {scale.batches} batches of 1,000 metrics, "
+        f"{scale.searches} searches over {scale.search_runs:,} runs, {scale.artifacts} artifacts of 10 MB, "
+        f"{scale.load_clients} writers for {scale.load_seconds} s, wrk for {scale.wrk_seconds} s, a {scale.big_mb} MB artifact.",
+        "- One server runs at a time, each on fresh data; MLflow with 4 workers runs on a copy of the 1-worker "
+        "server's data (so its search runs are not seeded twice). Python's client costs are in every number alike; "
+        "ops/s is 1 / mean latency of sequential calls.",
+        "",
+    ]
+    lines += report.targets(servers) + [""]
+    lines += report.latency_table("Raw keep-alive HTTP (http.client)", servers, "raw") + [""]
+    lines += report.latency_table("Through the MLflow Python client (what a user's code sees)", servers, "client") + [""]
+    lines += report.load_tables(servers) + [""]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", default=str(ROOT / ".build" / "release" / "hokusai"))
+    parser.add_argument("--quick", action="store_true", help="small scale, for trying the harness (numbers indicative only)")
+    parser.add_argument("--workers", default="1,4", help="MLflow worker counts to compare with (default 1,4; empty for none)")
+    parser.add_argument("--no-write", action="store_true", help="print the report without writing docs/BENCHMARKS.md")
+    parser.add_argument("--command", default="bench/run", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    scale = QUICK if args.quick else Scale()
+    servers = {}
+    with tempfile.TemporaryDirectory(prefix="hokusai-bench-") as work:
+        server = start_hokusai(args.binary, os.path.join(work, "hokusai"))
+        try:
+            servers["hokusai"] = measure(server, scale, work)
+        finally:
+            server.stop()
+        servers["hokusai"]["start_seconds"] = hokusai_start_seconds(args.binary, work)
+        seeded = None
+        for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
+            folder = os.path.join(work, f"mlflow-{workers}w")
+            if seeded:
+                copy_data(seeded[0], folder)
+            log(f"starting mlflow server with {workers} worker(s)")
+            server = start_mlflow(folder, workers)
+            try:
+                servers[server.name] = measure(server, scale, work, seeded[1] if seeded else None)
+            finally:
+                server.stop()
+            seeded = seeded or (folder, servers[server.name]["search_experiment"])
+    text = render(servers, scale, args.quick, args.command + (" --quick" if args.quick else ""))
+    print(text)
+    if not args.no_write:
+        (ROOT / "docs").mkdir(exist_ok=True)
+        (ROOT / "docs" / "BENCHMARKS.md").write_text(text)
+        (ROOT / "docs" / "BENCHMARKS.json").write_text(json.dumps(servers, indent=1, default=str))
+        log("wrote docs/BENCHMARKS.md and docs/BENCHMARKS.json")
+
+
+if __name__ == "__main__":
+    main()
