@@ -24,6 +24,11 @@ def summary(samples):
             "ops_per_second": 1000 * len(samples) / sum(samples), "count": len(samples)}
 
 
+def stats(entry):
+    """Latency samples (a list of ms) or wrk's summary (a dict) as one shape."""
+    return summary(entry) if isinstance(entry, list) else entry
+
+
 def operation_key(results, operation):
     """`search_full_scan` is stored with its run count in the name."""
     return next((name for name in results if name == operation or name.startswith(operation + "_")), None)
@@ -45,14 +50,15 @@ def latency_table(title, servers, suite):
             continue
         cells, p50s = [], []
         for name in names:
-            samples = servers[name][suite].get(key)
-            if not samples:
+            entry = servers[name][suite].get(key)
+            if not entry:
                 cells += ["–", "–"]
                 p50s.append(None)
                 continue
-            stats = summary(samples)
-            cells += [f"{ms(stats['p50'])} / {ms(stats['p95'])}", f"{stats['ops_per_second']:.0f}"]
-            p50s.append(stats["p50"])
+            measured = stats(entry)
+            failed = f" ({measured['failures']} failed)" if measured.get("failures") else ""
+            cells += [f"{ms(measured['p50'])} / {ms(measured['p95'])}{failed}", f"{measured['ops_per_second']:.0f}"]
+            p50s.append(measured["p50"])
         ratios = [f"{p50 / p50s[0]:.1f}×" if p50 and p50s[0] else "–" for p50 in p50s[1:]]
         lines.append(f"| {key} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
     return lines
@@ -105,7 +111,7 @@ def targets(servers):
 
     def p50(server, suite, operation):
         key = operation_key(server[suite], operation)
-        return summary(server[suite][key])["p50"] if key else None
+        return stats(server[suite][key])["p50"] if key else None
 
     if reference:
         for suite, factor in (("raw", 20), ("client", 5)):

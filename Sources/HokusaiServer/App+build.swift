@@ -77,7 +77,7 @@ public func buildApplication(
 /// The key service: validation, key management and the audit log (roles `all` and `auth`).
 func registerKeyService(on routes: inout RouteRegistrar, database: any Database, authenticator: KeyAuthenticator) {
     ValidateController(authenticator: authenticator).register(on: &routes)
-    KeysController(service: KeyService(database: database)).register(on: &routes)
+    KeysController(service: KeyService(database: database), cache: authenticator.cache).register(on: &routes)
     AuditController(database: database).register(on: &routes)
 }
 

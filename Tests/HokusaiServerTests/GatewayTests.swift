@@ -72,6 +72,20 @@ import Testing
         }
     }
 
+    /// Found keys are kept for a moment (no store query per request); a revocation made by another
+    /// process (a replica, the CLI on the store) is honoured once that moment has passed.
+    @Test func aKeyRevokedElsewhereStopsWorkingWithinTheCacheLifetime() async throws {
+        try await TestApp.run(.sqlite) { client, app in
+            let (key, id) = try await client.createKey(admin: app.adminKey, #"{"name":"r","user_id":"alice"}"#)
+            #expect(try await client.call(.get, "/api/v1/keys", key: key).status == .ok)
+            let elsewhere = KeyService(database: app.database)
+            _ = try await elsewhere.revoke(id: id, origin: ActionOrigin(actorKeyId: nil, clientIP: nil, requestId: nil))
+            try await Task.sleep(for: .milliseconds(2_300))  // KeyRecordCache.lifetimeMillis (2 s) and a margin
+            let reply = try await client.call(.get, "/api/v1/keys", key: key)
+            #expect(reply.status == .unauthorized && reply.string("error") == "REVOKED")
+        }
+    }
+
     @Test(arguments: TestStoreKind.available)
     func expiredKeyIsRefusedAsExpired(kind: TestStoreKind) async throws {
         try await TestApp.run(kind) { client, app in

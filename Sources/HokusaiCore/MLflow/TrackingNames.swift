@@ -39,6 +39,8 @@ public enum TrackingNames {
     static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar {
         case "/", ".", "-", " ", ":", "_": return true
+        case "a"..."z", "A"..."Z", "0"..."9": return true
+        case _ where scalar.isASCII: return false
         default:
             let properties = scalar.properties
             return properties.isAlphabetic || properties.numericType != nil

@@ -34,12 +34,17 @@ struct KeyAuthenticator: Sendable {
     let rateLimiter: KeyRateLimiter
     let failureLimiter: FailedAttemptLimiter
     let recorder: WriteBehindRecorder
+    let cache: KeyRecordCache
 
-    init(source: KeySource, rateLimiter: KeyRateLimiter, failureLimiter: FailedAttemptLimiter, recorder: WriteBehindRecorder) {
+    init(
+        source: KeySource, rateLimiter: KeyRateLimiter, failureLimiter: FailedAttemptLimiter, recorder: WriteBehindRecorder,
+        cache: KeyRecordCache = KeyRecordCache()
+    ) {
         self.source = source
         self.rateLimiter = rateLimiter
         self.failureLimiter = failureLimiter
         self.recorder = recorder
+        self.cache = cache
     }
 
     func authenticate(
@@ -73,12 +78,15 @@ struct KeyAuthenticator: Sendable {
         var knownUser: String?
         switch source {
         case .store(let database):
-            let record: KeyRecord?
-            do {
-                record = try await database.read { db in try await KeyRepository().find(hash: hash, on: db) }
-            } catch {
-                // A store outage is ours, not the user's: never answer it as a bad key.
-                throw APIError.keyStoreUnavailable
+            var record = cache.record(hash: hash, now: now)
+            if record == nil {
+                do {
+                    record = try await database.read { db in try await KeyRepository().find(hash: hash, on: db) }
+                } catch {
+                    // A store outage is ours, not the user's: never answer it as a bad key.
+                    throw APIError.keyStoreUnavailable
+                }
+                if let record { cache.remember(record, hash: hash, now: now) }
             }
             knownUser = record?.userId
             verdict = KeyVerifier.verify(record: record, demand: demand, now: now)

@@ -9,6 +9,8 @@ import Hummingbird
 /// non-admins rather than forbidden, so ids cannot be probed.
 struct KeysController {
     let service: KeyService
+    /// Cleared after every revocation or rotation, so the gateway never serves a stale record.
+    let cache: KeyRecordCache
 
     func register(on routes: inout RouteRegistrar) {
         routes.add(.post, "/api/v1/keys", create)
@@ -76,6 +78,7 @@ struct KeysController {
         let caller = try context.principal()
         let key = try await visibleKey(context, caller: caller)
         try authorizeChange(of: key, by: caller, context: context)
+        defer { cache.clear() }
         guard let revoked = try await service.revoke(id: key.id, origin: origin(context)) else {
             throw APIError.notFound("No API key with id '\(key.id)'")
         }
@@ -93,6 +96,7 @@ struct KeysController {
         let body = try await JSONBody.decode(RotateBody.self, from: request, context: context, emptyMeans: "{}")
         let key = try await visibleKey(context, caller: caller)
         try authorizeChange(of: key, by: caller, context: context)
+        defer { cache.clear() }
         switch try await service.rotate(id: key.id, graceSeconds: body.graceSeconds, origin: origin(context)) {
         case .notFound:
             throw APIError.notFound("No API key with id '\(key.id)'")

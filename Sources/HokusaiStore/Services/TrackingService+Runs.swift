@@ -93,7 +93,11 @@ extension TrackingService {
         runId: String, metrics points: [MetricPoint], params: [KeyValue], tags: [KeyValue], actor: TrackingActor
     ) async throws {
         try Self.checkBatchSizes(metrics: points.count, params: params.count, tags: tags.count)
-        for point in points { try TrackingNames.validateKey(point.key, entity: .metric) }
+        // A batch repeats a few keys many times: each distinct key is checked once, in order.
+        var checked = Set<String>()
+        for point in points where checked.insert(point.key).inserted {
+            try TrackingNames.validateKey(point.key, entity: .metric)
+        }
         let params = try params.map(Self.validParam)
         let tags = try tags.map(Self.validTag)
         var seen = Set<String>()

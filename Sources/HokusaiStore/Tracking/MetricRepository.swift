@@ -39,13 +39,18 @@ public struct MetricRepository: Sendable {
         ).run()
     }
 
-    /// Rows per statement: six bound values each, well under both engines' limits.
+    /// Rows per statement: two bound values each, well under both engines' limits.
     static let rowsPerStatement = 500
 
+    /// One `VALUES` row. The numbers are written as SQL literals rather than bound: an `Int64` or
+    /// finite `Double` printed by Swift is always a valid, exact SQL number (values are clamped to
+    /// finite before, NaN stored as 0), and binding 4,000 values per 1,000-point batch was a fifth
+    /// of log-batch's time. The strings stay bound.
     static func row(_ runId: String, _ point: MetricPoint) -> SQLQueryString {
         let isNaN = point.value.isNaN
+        let value = isNaN ? "0" : "\(point.value)"
         return
-            "(\(bind: runId), \(bind: point.key), \(bind: point.step), \(bind: point.timestamp), \(bind: isNaN ? 0 : point.value), \(bind: isNaN ? 1 : 0))"
+            "(\(bind: runId), \(bind: point.key), \(unsafeRaw: String(point.step)), \(unsafeRaw: String(point.timestamp)), \(unsafeRaw: value), \(unsafeRaw: isNaN ? "1" : "0"))"
     }
 
     public func latest(runId: String, on db: any SQLDatabase) async throws -> [MetricPoint] {

@@ -47,19 +47,6 @@ public struct RunIORepository: Sendable {
         }
     }
 
-    public func outputs(runIds: [String], on db: any SQLDatabase) async throws -> [String: [ModelOutput]] {
-        guard !runIds.isEmpty else { return [:] }
-        let rows = try await db.select().column("*").from("run_outputs").where("run_id", .in, runIds).orderBy("model_id").all()
-        var result: [String: [ModelOutput]] = [:]
-        for row in rows {
-            result[try row.decode(column: "run_id", as: String.self), default: []].append(
-                ModelOutput(
-                    modelId: try row.decode(column: "model_id", as: String.self),
-                    step: try row.decode(column: "step", as: Int64.self)))
-        }
-        return result
-    }
-
     public func inputs(runIds: [String], on db: any SQLDatabase) async throws -> [String: [DatasetInput]] {
         guard !runIds.isEmpty else { return [:] }
         let rows = try await db.raw(

@@ -35,24 +35,15 @@ public struct RunRepository: Sendable {
     public func runs(ids: [String], on db: any SQLDatabase) async throws -> [Run] {
         guard !ids.isEmpty else { return [] }
         let infos = try await db.select().column("*").from("runs").where("run_id", .in, ids).all().map(Self.info)
-        let params = try await KeyValueTable.runParams.grouped(ids, on: db)
-        let tags = try await KeyValueTable.runTags.grouped(ids, on: db)
-        let metricRows = try await db.select().column("*").from("latest_metrics").where("run_id", .in, ids)
-            .orderBy("key").all()
-        var metrics: [String: [MetricPoint]] = [:]
-        for row in metricRows {
-            metrics[try row.decode(column: "run_id", as: String.self), default: []].append(try MetricRepository.point(row))
-        }
-        let io = RunIORepository()
-        let inputs = try await io.inputs(runIds: ids, on: db)
-        let outputs = try await io.outputs(runIds: ids, on: db)
+        let data = try await RunDataQuery.load(ids, on: db)
+        let inputs = try await RunIORepository().inputs(runIds: ids, on: db)
         let byId = Dictionary(uniqueKeysWithValues: infos.map { ($0.runId, $0) })
         return ids.compactMap { id in
             byId[id].map {
-                Run(
-                    info: $0, metrics: metrics[id] ?? [], params: params[id] ?? [], tags: tags[id] ?? [],
-                    inputs: inputs[id] ?? [],
-                    outputs: outputs[id] ?? [])
+                let loaded = data[id] ?? RunDataQuery.Loaded()
+                return Run(
+                    info: $0, metrics: loaded.metrics, params: loaded.params, tags: loaded.tags, inputs: inputs[id] ?? [],
+                    outputs: loaded.outputs)
             }
         }
     }

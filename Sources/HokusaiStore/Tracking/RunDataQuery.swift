@@ -1,0 +1,58 @@
+import HokusaiCore
+import SQLKit
+
+/// A page of runs' params, tags, latest metrics and logged-model outputs in one statement (a
+/// `UNION ALL` with a kind column) instead of four: on SQLite each statement is parsed afresh and
+/// handed to a thread of its own, and for `get_run` those round trips were most of the time.
+enum RunDataQuery {
+    struct Loaded {
+        var params: [KeyValue] = []
+        var tags: [KeyValue] = []
+        var metrics: [MetricPoint] = []
+        var outputs: [ModelOutput] = []
+    }
+
+    private enum Kind: Int {
+        case param = 0, tag, metric, output
+    }
+
+    static func load(_ runIds: [String], on db: any SQLDatabase) async throws -> [String: Loaded] {
+        let rows = try await db.raw(
+            """
+            SELECT 0 AS kind, run_id, key, value AS text, 0.0 AS number, 0 AS step, 0 AS ts, 0 AS nan
+                FROM run_params WHERE run_id IN (\(binds: runIds))
+            UNION ALL SELECT 1, run_id, key, value, 0.0, 0, 0, 0 FROM run_tags WHERE run_id IN (\(binds: runIds))
+            UNION ALL SELECT 2, run_id, key, NULL, value, step, timestamp, is_nan
+                FROM latest_metrics WHERE run_id IN (\(binds: runIds))
+            UNION ALL SELECT 3, run_id, model_id, NULL, 0.0, step, 0, 0 FROM run_outputs WHERE run_id IN (\(binds: runIds))
+            ORDER BY kind, key
+            """
+        ).all()
+        var result: [String: Loaded] = [:]
+        for row in rows {
+            let runId = try row.decode(column: "run_id", as: String.self)
+            let key = try row.decode(column: "key", as: String.self)
+            switch Kind(rawValue: try row.decode(column: "kind", as: Int.self)) {
+            case .param?:
+                result[runId, default: Loaded()].params.append(
+                    KeyValue(key: key, value: try row.decode(column: "text", as: String.self)))
+            case .tag?:
+                result[runId, default: Loaded()].tags.append(
+                    KeyValue(key: key, value: try row.decode(column: "text", as: String.self)))
+            case .metric?:
+                let isNaN = try row.decode(column: "nan", as: Int.self) != 0
+                result[runId, default: Loaded()].metrics.append(
+                    MetricPoint(
+                        key: key, value: isNaN ? .nan : try row.decode(column: "number", as: Double.self),
+                        timestamp: try row.decode(column: "ts", as: Int64.self),
+                        step: try row.decode(column: "step", as: Int64.self)))
+            case .output?:
+                result[runId, default: Loaded()].outputs.append(
+                    ModelOutput(modelId: key, step: try row.decode(column: "step", as: Int64.self)))
+            case nil:
+                continue
+            }
+        }
+        return result
+    }
+}
