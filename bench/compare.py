@@ -70,6 +70,7 @@ def measure(server, scale, work, search_experiment=None):
     """Every workload against one running server; returns its measurements."""
     time.sleep(2)
     result = {"start_seconds": server.started_seconds, "idle_rss_mib": server.rss_mib()}
+    server.fresh_key()
     api = http_suite.Api(server)
     if search_experiment is None:
         log(f"{server.name}: seeding {scale.search_runs} runs for search")
@@ -77,13 +78,19 @@ def measure(server, scale, work, search_experiment=None):
         result["seed_seconds"], result["seed_retries"] = seconds, retries
     log(f"{server.name}: raw HTTP under wrk, {scale.raw_seconds} s per operation")
     result["raw"] = wrk_suite.suite(server, scale.raw_seconds, search_experiment)
+    server.fresh_key()
+    api = http_suite.Api(server)
     result["raw"][f"search_full_scan_{scale.search_runs}"] = http_suite.full_scan(api, search_experiment, scale.search_runs)
+    server.fresh_key()
     log(f"{server.name}: the MLflow client")
     result["client"] = client_suite(server, scale, search_experiment)
+    server.fresh_key()
     log(f"{server.name}: {scale.load_clients} concurrent writers for {scale.load_seconds} s")
     result["concurrent"] = load.concurrent_log_batch(server, scale.load_clients, scale.load_seconds)
+    server.fresh_key()
     log(f"{server.name}: authenticated get_run under wrk for {scale.wrk_seconds} s")
     result["wrk"] = load.wrk_get_run(server, scale.wrk_seconds)
+    server.fresh_key()
     log(f"{server.name}: a {scale.big_mb} MB artifact")
     result["big"] = load.big_artifact(server, scale.big_mb, work)
     result["search_experiment"] = search_experiment

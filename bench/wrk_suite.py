@@ -74,7 +74,6 @@ def metrics_body(run_id, keys, steps):
 def suite(server, seconds, search_experiment):
     """Every raw operation against one server, each for `seconds` of back-to-back calls."""
     api = Api(server)
-    json_headers = {**server.headers, "Content-Type": "application/json"}
     experiment = api.post("experiments/create", {"name": f"raw-{os.urandom(4).hex()}"})["experiment_id"]
     run, _ = new_run(api, experiment)
     batch_run, _ = new_run(api, experiment)
@@ -91,31 +90,33 @@ def suite(server, seconds, search_experiment):
     blob_lua = "string.rep('hokusai!', 10 * 1024 * 1024 / 8)"
     base = api.base
 
-    def post(body):
-        return ("POST", json_headers, body)
-
     search = {"experiment_ids": [search_experiment], "filter": "metrics.accuracy > 0.5 and params.model = 'cnn'",
               "order_by": ["metrics.loss ASC"], "max_results": 100}
+    def json_headers():
+        return {**server.headers, "Content-Type": "application/json"}
+
+    # Built per call, after a fresh key: the headers carry the key in use.
     operations = {
-        "create_run": script("POST", base + "runs/create", json_headers, lua_string(json.dumps({"experiment_id": experiment}))),
-        "log_metric": script("POST", base + "runs/log-metric", json_headers,
+        "create_run": lambda: script("POST", base + "runs/create", json_headers(), lua_string(json.dumps({"experiment_id": experiment}))),
+        "log_metric": lambda: script("POST", base + "runs/log-metric", json_headers(),
                              f"string.format('{{\"run_id\":\"{run}\",\"key\":\"loss\",\"value\":0.5,\"timestamp\":1700000000000,\"step\":%d}}', n)"),
-        "log_param": script("POST", base + "runs/log-parameter", json_headers,
+        "log_param": lambda: script("POST", base + "runs/log-parameter", json_headers(),
                             f"string.format('{{\"run_id\":\"{run}\",\"key\":\"p%d\",\"value\":\"v\"}}', n)"),
-        "log_batch_1000": script("POST", base + "runs/log-batch", json_headers, metrics_body(batch_run, 10, 100)),
-        "get_run": script("GET", f"{base}runs/get?run_id={batch_run}", server.headers),
-        "get_metric_history_1000": script("GET", f"{base}metrics/get-history?run_id={history_run}&metric_key=h", server.headers),
-        "search_filtered_ordered_100": script("POST", base + "runs/search", json_headers, lua_string(json.dumps(search))),
-        "search_page_1000": script("POST", base + "runs/search", json_headers,
+        "log_batch_1000": lambda: script("POST", base + "runs/log-batch", json_headers(), metrics_body(batch_run, 10, 100)),
+        "get_run": lambda: script("GET", f"{base}runs/get?run_id={batch_run}", server.headers),
+        "get_metric_history_1000": lambda: script("GET", f"{base}metrics/get-history?run_id={history_run}&metric_key=h", server.headers),
+        "search_filtered_ordered_100": lambda: script("POST", base + "runs/search", json_headers(), lua_string(json.dumps(search))),
+        "search_page_1000": lambda: script("POST", base + "runs/search", json_headers(),
                                    lua_string(json.dumps({"experiment_ids": [search_experiment], "max_results": 1000}))),
-        "register_model_version": script("POST", base + "model-versions/create", json_headers,
+        "register_model_version": lambda: script("POST", base + "model-versions/create", json_headers(),
                                          lua_string(json.dumps({"name": model, "source": f"runs:/{run}/model", "run_id": run}))),
-        "artifact_upload_10mb": script("PUT", "", {**server.headers, "Content-Type": "application/octet-stream"}, blob_lua,
+        "artifact_upload_10mb": lambda: script("PUT", "", {**server.headers, "Content-Type": "application/octet-stream"}, blob_lua,
                                        path_lua=f"{lua_string(artifact_root + '/blob')} .. n .. '.bin'"),
     }
     results = {}
-    for name, lua in operations.items():
-        results[name] = run_wrk(server, lua, seconds)
+    for name, make in operations.items():
+        server.fresh_key()
+        results[name] = run_wrk(server, make(), seconds)
     # wrk numbers calls from wherever its warm-up left off: find what the uploads wrote, check one
     # came back intact, and time downloading it.
     status, listing = api.request("GET", f"{api.base}artifacts/list?run_id={artifact_uri.split('/')[-2]}")
@@ -126,5 +127,6 @@ def suite(server, seconds, search_experiment):
     status, data = api.request("GET", blob)
     if status != 200 or data != b"hokusai!" * (10 * 1024 * 1024 // 8):
         raise RuntimeError(f"{server.name}: the uploaded artifact did not come back intact ({status})")
+    server.fresh_key()
     results["artifact_download_10mb"] = run_wrk(server, script("GET", blob, server.headers), seconds)
     return results
