@@ -79,7 +79,10 @@ import Testing
 
     @Test func rateLimitsSayWhenToRetry() {
         var limited = observation(
-            429, json: #"{"error_code":"REQUEST_LIMIT_EXCEEDED","message":"API key hk_live_ab…cd has used its 1000 requests this hour"}"#)
+            429,
+            json:
+                #"{"error_code":"REQUEST_LIMIT_EXCEEDED","message":"API key hk_live_ab…cd has used its 1000 requests this hour"}"#
+        )
         limited.retryAfter = "120"
         let diagnosis = Diagnoser.diagnose(limited)
         #expect(diagnosis.layer == .apiKey && diagnosis.cause.contains("rate limited") && diagnosis.fix.contains("120 s"))

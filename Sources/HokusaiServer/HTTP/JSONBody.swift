@@ -9,15 +9,7 @@ enum JSONBody {
     static func decode<T: Decodable>(
         _ type: T.Type, from request: Request, context: HokusaiRequestContext, emptyMeans empty: String? = nil
     ) async throws -> T {
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: maximumBytes)
-        } catch {
-            throw APIError(
-                status: .contentTooLarge, code: "BODY_TOO_LARGE",
-                message: "Request body is larger than \(maximumBytes) bytes")
-        }
+        let buffer = try await collect(request)
         var data = Data(buffer: buffer)
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             guard let empty else {
@@ -39,18 +31,22 @@ enum JSONBody {
         }
     }
 
-    /// The body as a JSON object of loosely typed values, for handlers that check each field
-    /// themselves (and report every problem at once).
-    static func object(from request: Request, context: HokusaiRequestContext) async throws -> [String: JSONAny] {
+    /// The whole body, or 413 past `maximumBytes`.
+    static func collect(_ request: Request) async throws -> ByteBuffer {
         var request = request
-        let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: maximumBytes)
+            return try await request.collectBody(upTo: maximumBytes)
         } catch {
             throw APIError(
                 status: .contentTooLarge, code: "BODY_TOO_LARGE",
                 message: "Request body is larger than \(maximumBytes) bytes")
         }
+    }
+
+    /// The body as a JSON object of loosely typed values, for handlers that check each field
+    /// themselves (and report every problem at once).
+    static func object(from request: Request, context: HokusaiRequestContext) async throws -> [String: JSONAny] {
+        let buffer = try await collect(request)
         if buffer.readableBytesView.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             throw APIError(status: .badRequest, code: "INVALID_JSON", message: "Request body is empty; a JSON object is required")
         }
