@@ -1,12 +1,9 @@
 import Foundation
+import HokusaiServer
 import NIOCore
 import NIOPosix
 import NIOSSL
 import NIOTLS
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// The layers under HTTP, each timed on its own so a report can say "DNS", "nothing listening" or
 /// "certificate not trusted" instead of a generic connection error.
@@ -22,30 +19,18 @@ enum DoctorNetwork {
     /// Resolves `host` with the system resolver (what every client on this machine would use).
     static func resolve(_ host: String) -> (Step, [String]) {
         let start = ContinuousClock.now
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var results: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, nil, &hints, &results)
+        let answer = HostResolver.addresses(of: host)
         let elapsed = DoctorProbe.milliseconds(since: start)
-        guard status == 0 else {
-            let reason = String(cString: gai_strerror(status))
-            return (Step(ok: false, detail: "\(host) does not resolve: \(reason)", latencyMs: elapsed, reason: reason), [])
+        switch answer {
+        case .failure(let failure):
+            return (
+                Step(
+                    ok: false, detail: "\(host) does not resolve: \(failure.reason)", latencyMs: elapsed, reason: failure.reason),
+                []
+            )
+        case .success(let addresses):
+            return (Step(ok: true, detail: "\(host) → \(addresses.joined(separator: ", "))", latencyMs: elapsed), addresses)
         }
-        defer { freeaddrinfo(results) }
-        var addresses: [String] = []
-        var cursor = results
-        while let entry = cursor {
-            var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            if getnameinfo(
-                entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST)
-                == 0
-            {
-                let address = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                if !addresses.contains(address) { addresses.append(address) }
-            }
-            cursor = entry.pointee.ai_next
-        }
-        return (Step(ok: true, detail: "\(host) → \(addresses.joined(separator: ", "))", latencyMs: elapsed), addresses)
     }
 
     /// Opens a TCP connection (and with `tlsHost`, completes a TLS handshake trusting the

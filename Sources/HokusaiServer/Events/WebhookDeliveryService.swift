@@ -7,10 +7,6 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Delivers queued registration events from the outbox to every configured webhook, signed, with
 /// the event's idempotency key. A 2xx from a target is recorded at once, so a retry never sends
 /// to a target that already accepted; failures back off (`RetryPolicy`) until the retry window
@@ -164,28 +160,18 @@ final class WebhookDeliveryService: Service, Sendable {
     /// link-local or a metadata service: a name can point anywhere, whatever it looked like at start.
     static func resolvedAddressRefusal(_ target: String, allowLoopback: Bool) -> String? {
         guard let host = URL(string: target)?.host else { return "webhook URL '\(target)' has no host" }
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var results: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), nil, &hints, &results) == 0 else {
-            return nil  // the HTTP client will report the resolution failure
-        }
-        defer { freeaddrinfo(results) }
-        var cursor = results
-        while let entry = cursor {
-            var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            if getnameinfo(
-                entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0
-            {
-                let address = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                do {
-                    try WebhookTargetPolicy.check(
-                        address: address, url: WebhookTargetPolicy.displayName(target), allowLoopback: allowLoopback)
-                } catch {
-                    return error.description
-                }
+        // A name that does not resolve is left to the HTTP client, which reports it.
+        guard
+            case .success(let addresses) = HostResolver.addresses(
+                of: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")))
+        else { return nil }
+        for address in addresses {
+            do {
+                try WebhookTargetPolicy.check(
+                    address: address, url: WebhookTargetPolicy.displayName(target), allowLoopback: allowLoopback)
+            } catch {
+                return error.description
             }
-            cursor = entry.pointee.ai_next
         }
         return nil
     }
