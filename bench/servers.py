@@ -75,14 +75,14 @@ def wait_healthy(url, deadline):
     return False
 
 
-def start_hokusai(binary, data_dir):
+def start_hokusai(binary, data_dir, *extra):
     """`hokusai serve` on the embedded default (SQLite, local artifacts) in a fresh folder. The start
     time runs from spawning the process to the first 200 from /health, migrations and the first
     admin key included."""
     port = free_port()
     started = time.monotonic()
     process = subprocess.Popen(
-        [binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", data_dir, "--log-level", "warning"],
+        [binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", data_dir, "--log-level", "warning", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     url = f"http://127.0.0.1:{port}"
     if not wait_healthy(url, started + 60):
@@ -105,10 +105,10 @@ def mlflow_binary():
     return str(Path(sys.executable).parent / "mlflow")
 
 
-def start_mlflow(data_dir, workers):
+def start_mlflow(data_dir, workers, port=None):
     """The reference `mlflow server`: SQLite backend, artifacts served from a local folder, loopback,
     `workers` worker processes."""
-    port = free_port()
+    port = port or free_port()
     os.makedirs(data_dir, exist_ok=True)
     started = time.monotonic()
     process = subprocess.Popen(
