@@ -6,7 +6,9 @@ import secrets
 import signal
 import socket
 import subprocess
+import threading
 import time
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import mlflow
@@ -150,3 +152,16 @@ def tracking(server, monkeypatch):
     yield client
     while mlflow.active_run():
         mlflow.end_run()
+
+
+def serve_on_loopback(handler_class, port):
+    """A small HTTP server of the tests' own (receiver, fault-injecting front, echo upstream) on a
+    background thread; stop it with `stop_serving`."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), handler_class)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+def stop_serving(httpd):
+    httpd.shutdown()
+    httpd.server_close()

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-from conftest import BINARY, Server, bearer, create_key, free_port, run_cli
+from conftest import BINARY, Server, bearer, create_key, free_port, run_cli, serve_on_loopback, stop_serving
 from test_mlflow_proxy import real_mlflow, start_mlflow_server  # noqa: F401 (real_mlflow is a fixture)
 from test_registration_events import Receiver, logged_model, receiver, register, start_server  # noqa: F401 (receiver is a fixture)
 from test_split_auth import auth_server, gateway_server
@@ -204,12 +204,10 @@ class FaultyFront:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd = serve_on_loopback(Handler, self.port)
 
     def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        stop_serving(self.httpd)
 
 
 def test_a_missing_route_family_is_blamed_on_routing(server):
@@ -273,8 +271,7 @@ def test_an_untrusted_certificate_is_named_after_dns_and_tcp_pass(tmp_path):
         assert outcomes["DNS"] == "pass" and outcomes["TCP connect"] == "pass" and outcomes["TLS handshake"] == "fail"
         assert outcomes["all checks"] == "skip", "the auth stage does not repeat the finding"
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        stop_serving(httpd)
 
 
 def test_a_terminal_sees_one_progress_line_per_check_and_only_a_masked_key(server):

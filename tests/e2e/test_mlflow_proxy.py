@@ -6,9 +6,8 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import mlflow
@@ -19,7 +18,7 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException, RestException
 from sklearn.linear_model import LogisticRegression
 
-from conftest import Server, bearer, create_key, free_port
+from conftest import Server, bearer, create_key, free_port, serve_on_loopback, stop_serving
 
 
 class EchoUpstream:
@@ -53,12 +52,10 @@ class EchoUpstream:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd = serve_on_loopback(Handler, self.port)
 
     def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        stop_serving(self.httpd)
 
 
 @pytest.fixture

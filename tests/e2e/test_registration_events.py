@@ -5,9 +5,8 @@ import hmac
 import json
 import os
 import signal
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import mlflow
 import numpy as np
@@ -15,7 +14,7 @@ import pytest
 import requests
 from sklearn.linear_model import LogisticRegression
 
-from conftest import Server, bearer, create_key, free_port
+from conftest import Server, bearer, create_key, free_port, serve_on_loopback, stop_serving
 
 SECRET = "receiver-shared-secret"
 
@@ -45,14 +44,12 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd = serve_on_loopback(Handler, self.port)
         return self
 
     def stop(self):
         if self.httpd:
-            self.httpd.shutdown()
-            self.httpd.server_close()
+            stop_serving(self.httpd)
             self.httpd = None
 
     def wait_for(self, count, timeout=30):
