@@ -21,6 +21,7 @@ public enum Migrations {
         M003_LoggedModelsAndInputs.migration,
         M004_ModelRegistry.migration,
         M005_RegistrationEvents.migration,
+        M006_SearchIndexes.migration,
     ]
 
     public static var latestId: Int { all.last?.id ?? 0 }

@@ -31,7 +31,7 @@ enum SearchSQL {
 
     /// A condition on an `(owner, key, value)` table (`KeyValueTable`): the owner has `key`
     /// (IS NOT NULL), lacks it (IS NULL), or has it with a value that compares as asked. Uses the
-    /// table's `(owner, key)` primary key.
+    /// table's `(owner, key)` primary key, one probe per candidate owner.
     static func keyValueCondition(
         _ table: KeyValueTable, owner: String, key: String, _ clause: SearchFilter.Clause
     ) throws(MLflowError) -> SQLQueryString {
@@ -41,6 +41,22 @@ enum SearchSQL {
         case .isNull: return "NOT EXISTS (" + exists + ")"
         case .isNotNull: return "EXISTS (" + exists + ")"
         default: return "EXISTS (" + exists + " AND " + (try stringComparison("f.value", clause)) + ")"
+        }
+    }
+
+    /// The same condition written as membership, `owner IN (SELECT owner FROM table WHERE key = ? AND …)`,
+    /// for tables with a `(key, value, owner)` index (run params and tags on SQLite): the matching
+    /// owners are read once from that index instead of probing every candidate. IS NULL stays
+    /// `NOT EXISTS`, which cannot be a membership test.
+    static func keyValueMembership(
+        _ table: KeyValueTable, owner: String, key: String, _ clause: SearchFilter.Clause
+    ) throws(MLflowError) -> SQLQueryString {
+        let members: SQLQueryString =
+            "\(unsafeRaw: owner) IN (SELECT f.\(ident: table.ownerColumn) FROM \(ident: table.name) f WHERE f.key = \(bind: key)"
+        switch clause.comparator {
+        case .isNull: return try keyValueCondition(table, owner: owner, key: key, clause)
+        case .isNotNull: return members + ")"
+        default: return members + " AND " + (try stringComparison("f.value", clause)) + ")"
         }
     }
 
