@@ -84,6 +84,17 @@ import Testing
                 #expect(ids == [runId], "\(filter)")
             }
             _ = otherRun
+            // A page mixing a run with inputs and one without: each gets its own (inputs are read
+            // only for the runs that have some).
+            let created = try await client.mlflow(.post, "runs/create", key: key, json: #"{"experiment_id":"\#(experimentId)"}"#)
+            let plainRun = try #require(((created["run"] as? [String: Any])?["info"] as? [String: Any])?["run_id"] as? String)
+            let page = try await client.mlflow(.post, "runs/search", key: key, json: #"{"experiment_ids":["\#(experimentId)"]}"#)
+            var inputCounts: [String: Int] = [:]
+            for found in page["runs"] as? [[String: Any]] ?? [] {
+                let id = (found["info"] as? [String: Any])?["run_id"] as? String ?? ""
+                inputCounts[id] = ((found["inputs"] as? [String: Any])?["dataset_inputs"] as? [Any])?.count ?? 0
+            }
+            #expect(inputCounts == [runId: 1, plainRun: 0])
             let tooLong = try await client.mlflow(
                 .post, "runs/log-inputs", key: key,
                 json:

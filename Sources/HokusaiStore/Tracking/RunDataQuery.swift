@@ -3,17 +3,20 @@ import SQLKit
 
 /// A page of runs' params, tags, latest metrics and logged-model outputs in one statement (a
 /// `UNION ALL` with a kind column) instead of four: on SQLite each statement is parsed afresh and
-/// handed to a thread of its own, and for `get_run` those round trips were most of the time.
+/// handed to a thread of its own, and for `get_run` those round trips were most of the time. It
+/// also says which runs have dataset inputs, so their (many-column) rows are read only when there
+/// are some.
 enum RunDataQuery {
     struct Loaded {
         var params: [KeyValue] = []
         var tags: [KeyValue] = []
         var metrics: [MetricPoint] = []
         var outputs: [ModelOutput] = []
+        var hasInputs = false
     }
 
     private enum Kind: Int {
-        case param = 0, tag, metric, output
+        case param = 0, tag, metric, output, input
     }
 
     static func load(_ runIds: [String], on db: any SQLDatabase) async throws -> [String: Loaded] {
@@ -25,6 +28,7 @@ enum RunDataQuery {
             UNION ALL SELECT 2, run_id, key, NULL, value, step, timestamp, is_nan
                 FROM latest_metrics WHERE run_id IN (\(binds: runIds))
             UNION ALL SELECT 3, run_id, model_id, NULL, 0.0, step, 0, 0 FROM run_outputs WHERE run_id IN (\(binds: runIds))
+            UNION ALL SELECT DISTINCT 4, run_id, '', NULL, 0.0, 0, 0, 0 FROM run_inputs WHERE run_id IN (\(binds: runIds))
             ORDER BY kind, key
             """
         ).all()
@@ -49,6 +53,8 @@ enum RunDataQuery {
             case .output?:
                 result[runId, default: Loaded()].outputs.append(
                     ModelOutput(modelId: key, step: try row.decode(column: "step", as: Int64.self)))
+            case .input?:
+                result[runId, default: Loaded()].hasInputs = true
             case nil:
                 continue
             }

@@ -31,12 +31,14 @@ public struct RunRepository: Sendable {
         try await db.raw(try query.sql()).all().map { try $0.decode(column: "run_id", as: String.self) }
     }
 
-    /// Runs with their data, in the order of `ids`: four queries for the whole page.
+    /// Runs with their data, in the order of `ids`: two queries for the whole page, a third when
+    /// some of its runs have dataset inputs.
     public func runs(ids: [String], on db: any SQLDatabase) async throws -> [Run] {
         guard !ids.isEmpty else { return [] }
         let infos = try await db.select().column("*").from("runs").where("run_id", .in, ids).all().map(Self.info)
         let data = try await RunDataQuery.load(ids, on: db)
-        let inputs = try await RunIORepository().inputs(runIds: ids, on: db)
+        let withInputs = ids.filter { data[$0]?.hasInputs == true }
+        let inputs = try await RunIORepository().inputs(runIds: withInputs, on: db)
         let byId = Dictionary(uniqueKeysWithValues: infos.map { ($0.runId, $0) })
         return ids.compactMap { id in
             byId[id].map {
