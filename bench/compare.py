@@ -25,7 +25,7 @@ import http_suite  # noqa: E402
 import load  # noqa: E402
 import report  # noqa: E402
 import wrk_suite  # noqa: E402
-from servers import copy_data, start_hokusai, start_mlflow  # noqa: E402
+from servers import PeakMemory, copy_data, start_hokusai, start_mlflow  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,19 +51,33 @@ def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def client_suite(server, scale, search_experiment):
-    """The MLflow Python client's workloads, in a process of their own with the server's settings."""
+def client_process(server, script, arguments, timeout=3600):
+    """A bench script using the MLflow Python client, in a process of its own with the server's
+    settings (MLFLOW_TRACKING_URI, and MLFLOW_TRACKING_TOKEN for a server with keys); its JSON output."""
     env = {**os.environ, "MLFLOW_TRACKING_URI": server.tracking_uri}
     env.pop("MLFLOW_TRACKING_TOKEN", None)
     if server.key:
         env["MLFLOW_TRACKING_TOKEN"] = server.key
-    command = [sys.executable, str(Path(__file__).parent / "client_suite.py"), "--ops", str(max(10, scale.ops // 2)),
-               "--batches", str(scale.batches), "--searches", str(scale.searches), "--artifacts", str(scale.artifacts),
-               "--search-experiment", search_experiment]
-    output = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)
+    command = [sys.executable, str(Path(__file__).parent / script), *arguments]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
     if output.returncode != 0:
-        raise RuntimeError(f"client suite against {server.name} failed: {output.stderr[-2000:]}")
+        raise RuntimeError(f"{script} {arguments[0]} against {server.name} failed: {output.stderr[-2000:]}")
     return json.loads(output.stdout)
+
+
+def client_suite(server, scale, search_experiment):
+    """The MLflow Python client's workloads, one call at a time."""
+    return client_process(server, "client_suite.py", [
+        "--ops", str(max(10, scale.ops // 2)), "--batches", str(scale.batches), "--searches", str(scale.searches),
+        "--artifacts", str(scale.artifacts), "--search-experiment", search_experiment])
+
+
+def client_load(server, arguments):
+    """A concurrent or large workload through the MLflow client, the server's memory sampled meanwhile."""
+    with PeakMemory(server) as memory:
+        result = client_process(server, "client_load.py", arguments)
+    result["peak_rss_mib"] = memory.peak
+    return result
 
 
 def measure(server, scale, work, search_experiment=None):
@@ -88,11 +102,18 @@ def measure(server, scale, work, search_experiment=None):
     log(f"{server.name}: {scale.load_clients} concurrent writers for {scale.load_seconds} s")
     result["concurrent"] = load.concurrent_log_batch(server, scale.load_clients, scale.load_seconds)
     server.fresh_key()
+    log(f"{server.name}: {scale.load_clients} MLflow clients (processes) writing for {scale.load_seconds} s")
+    result["client_concurrent"] = client_load(server, ["writers", "--clients", str(scale.load_clients),
+                                                       "--seconds", str(scale.load_seconds)])
+    server.fresh_key()
     log(f"{server.name}: authenticated get_run under wrk for {scale.wrk_seconds} s")
     result["wrk"] = load.wrk_get_run(server, scale.wrk_seconds)
     server.fresh_key()
     log(f"{server.name}: a {scale.big_mb} MB artifact")
     result["big"] = load.big_artifact(server, scale.big_mb, work)
+    server.fresh_key()
+    log(f"{server.name}: a {scale.big_mb} MB artifact through the MLflow client")
+    result["client_big"] = client_load(server, ["artifact", "--size-mb", str(scale.big_mb), "--folder", work])
     result["search_experiment"] = search_experiment
     return result
 
@@ -134,7 +155,8 @@ def render(servers, scale, quick, command):
         f"{scale.raw_seconds} s per operation (wrk, one connection; a full scan by http.client, 3 times); through the "
         f"MLflow client {max(10, scale.ops // 2)} calls per operation, {scale.batches} batches of 1,000 metrics, "
         f"{scale.searches} searches, {scale.artifacts} artifacts of 10 MB; {scale.search_runs:,} runs seeded for search; "
-        f"{scale.load_clients} writers for {scale.load_seconds} s, wrk for {scale.wrk_seconds} s, a {scale.big_mb} MB artifact.",
+        f"{scale.load_clients} writers for {scale.load_seconds} s (raw connections, then MLflow clients in processes of "
+        f"their own), wrk for {scale.wrk_seconds} s, a {scale.big_mb} MB artifact (raw, then through the client).",
         "- One server runs at a time, each on fresh data; MLflow with 4 workers runs on a copy of the 1-worker "
         "server's data (so its search runs are not seeded twice). Python's client costs are in every number alike; "
         "ops/s is calls completed per second, one call at a time.",
