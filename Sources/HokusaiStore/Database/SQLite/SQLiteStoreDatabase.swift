@@ -7,12 +7,14 @@ import SQLiteNIO
 import Synchronization
 
 /// SQLite in WAL mode: one writer connection (writes queued in-process), several reader
-/// connections used round-robin, which WAL lets run beside the writer.
+/// connections used round-robin, which WAL lets run beside the writer. Each connection has a
+/// thread of its own, and a `read` or `transaction` body runs on it whole (see `SQLiteThread`).
 public final class SQLiteStoreDatabase: Database {
     public let kind = DatabaseKind.sqlite
     public let displayName: String
-    private let writer: SQLiteConnection
-    private let readers: [SQLiteConnection]
+    private let writer: SQLiteThreadConnection
+    private let readers: [SQLiteThreadConnection]
+    private let logger: Logger
     private let writeLock = AsyncLock()
     private let nextReader = Mutex(0)
 
@@ -20,10 +22,11 @@ public final class SQLiteStoreDatabase: Database {
     /// server) before failing.
     public static let busyTimeoutMillis = 10_000
 
-    private init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    private init(path: String, writer: SQLiteThreadConnection, readers: [SQLiteThreadConnection], logger: Logger) {
         self.displayName = "sqlite:\(path)"
         self.writer = writer
         self.readers = readers
+        self.logger = logger
     }
 
     /// Opens (creating if needed) the database file at `path` and its parent folder.
@@ -31,27 +34,26 @@ public final class SQLiteStoreDatabase: Database {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let log = driverLogger(from: logger)
-        var opened = [SQLiteConnection]()
+        var opened = [SQLiteThreadConnection]()
         do {
-            let writer = try await openConnection(path: path, logger: log)
+            let writer = try await openConnection(path: path, name: "sqlite-writer", logger: log)
             opened.append(writer)
-            try await enableWAL(on: writer)
-            var readers = [SQLiteConnection]()
-            for _ in 0..<max(1, readerCount) {
-                let reader = try await openConnection(path: path, logger: log)
+            try await enableWAL(on: writer.sql(logger: log))
+            var readers = [SQLiteThreadConnection]()
+            for index in 0..<max(1, readerCount) {
+                let reader = try await openConnection(path: path, name: "sqlite-reader-\(index)", logger: log)
                 opened.append(reader)
                 readers.append(reader)
             }
-            return SQLiteStoreDatabase(path: path, writer: writer, readers: readers)
+            return SQLiteStoreDatabase(path: path, writer: writer, readers: readers, logger: log)
         } catch {
-            for connection in opened { try? await connection.close() }
+            for connection in opened { await connection.close() }
             throw error
         }
     }
 
     /// WAL is a property of the file, set by the first process to open it.
-    private static func enableWAL(on writer: SQLiteConnection) async throws {
-        let sql = writer.sql(queryLogLevel: nil)
+    private static func enableWAL(on sql: any SQLDatabase) async throws {
         try await retryingWhileBusy {
             let mode = try await sql.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
             if mode?.lowercased() != "wal" {
@@ -67,7 +69,7 @@ public final class SQLiteStoreDatabase: Database {
         while true {
             do {
                 return try await body()
-            } catch let error as SQLiteError where error.reason == .busy || error.reason == .locked {
+            } catch let error as SQLiteStatementError where error.isBusy {
                 guard ContinuousClock.now + delay < deadline else { throw error }
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .milliseconds(100))
@@ -75,16 +77,13 @@ public final class SQLiteStoreDatabase: Database {
         }
     }
 
-    private static func openConnection(path: String, logger: Logger) async throws -> SQLiteConnection {
-        let connection = try await SQLiteConnection.open(
-            storage: .file(path: path), threadPool: .singleton, logger: logger,
-            on: MultiThreadedEventLoopGroup.singleton.any()
-        ).get()
+    private static func openConnection(path: String, name: String, logger: Logger) async throws -> SQLiteThreadConnection {
+        let connection = try await SQLiteThreadConnection.open(path: path, name: name)
         do {
-            let sql = connection.sql(queryLogLevel: nil)
-            // No waiting inside SQLite: a busy handler would block one of the few threads of the
-            // pool every connection shares, and with it the very writer holding the lock. Waits
-            // happen in `retryingWhileBusy`, which sleeps without holding a thread.
+            let sql = connection.sql(logger: logger)
+            // No waiting inside SQLite: waits happen in `retryingWhileBusy`, which sleeps without
+            // holding the connection's thread, so other work queued there (reads on a reader's
+            // thread) goes on meanwhile.
             try await sql.raw("PRAGMA busy_timeout = 0").run()
             // A new connection can find the file busy while another process recovers or
             // checkpoints the WAL (several replicas starting at once); wait that out too.
@@ -96,7 +95,7 @@ public final class SQLiteStoreDatabase: Database {
             }
             return connection
         } catch {
-            try? await connection.close()
+            await connection.close()
             throw error
         }
     }
@@ -106,24 +105,29 @@ public final class SQLiteStoreDatabase: Database {
             value = (value + 1) % readers.count
             return value
         }
-        let db = readers[index].sql(queryLogLevel: nil)
-        return try await Self.retryingWhileBusy { try await body(db) }
+        let reader = readers[index]
+        let db = reader.sql(logger: logger)
+        return try await withTaskExecutorPreference(reader.thread) {
+            try await Self.retryingWhileBusy { try await body(db) }
+        }
     }
 
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let db = writer.sql(queryLogLevel: nil)
+        let db = writer.sql(logger: logger)
         return try await writeLock.withLock {
-            try await runTransaction(
-                on: db,
-                begin: {
-                    try await Self.retryingWhileBusy { try await db.raw("BEGIN IMMEDIATE").run() }
-                }, body)
+            try await withTaskExecutorPreference(writer.thread) {
+                try await runTransaction(
+                    on: db,
+                    begin: {
+                        try await Self.retryingWhileBusy { try await db.raw("BEGIN IMMEDIATE").run() }
+                    }, body)
+            }
         }
     }
 
     public func close() async {
         for connection in readers + [writer] {
-            try? await connection.close()
+            await connection.close()
         }
     }
 }
