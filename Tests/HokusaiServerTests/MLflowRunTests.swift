@@ -91,6 +91,65 @@ import Testing
         }
     }
 
+    /// A batch's keys are bound once each and its steps written as literals: every value must come
+    /// back exactly (SQLite keeps -0.0 as 0, as MLflow's does), under the key it was logged with,
+    /// with the latest value per key right.
+    @Test(arguments: TestStoreKind.available)
+    func batchValuesComeBackExactlyUnderTheirKeys(kind: TestStoreKind) async throws {
+        try await TestApp.run(kind) { client, app in
+            let (_, runId) = try await client.makeRun(key: app.adminKey)
+            let keys = ["loss", "val/acc score", "x-y_z:1.2"]
+            let special: [Double] = [
+                0, -0.0, 0.1, 1.0 / 3, 1e300, -1.5e-7, 5e-324, .pi, 123_456_789.000_001, -2.2250738585072014e-308,
+            ]
+            var generator = SystemRandomNumberGenerator()
+            let values = special + (0..<290).map { _ in Double.random(in: -1e6...1e6, using: &generator) }
+            let points = values.enumerated().map { index, value in
+                #"{"key":"\#(keys[index % 3])","value":\#(value),"timestamp":\#(1000 + index),"step":\#(index)}"#
+            }
+            let logged = try await client.mlflow(
+                .post, "runs/log-batch", key: app.adminKey,
+                json: #"{"run_id":"\#(runId)","metrics":[\#(points.joined(separator: ","))]}"#)
+            try #require(logged.status == .ok, "\(logged.text)")
+            for (offset, key) in keys.enumerated() {
+                let encoded = try #require(key.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+                let history = try await client.mlflow(
+                    .get, "metrics/get-history?run_id=\(runId)&metric_key=\(encoded)&max_results=1000", key: app.adminKey)
+                let got = try Self.exactMetrics(history.text, path: ["metrics"])
+                let expectedSteps: [Int64] = values.indices.filter { $0 % 3 == offset }.map { Int64($0) }
+                #expect(got.map(\.step) == expectedSteps, "\(key)")
+                #expect(got.map(\.value) == expectedSteps.map { values[Int($0)] }, "\(key)")
+            }
+            let run = try await client.mlflow(.get, "runs/get?run_id=\(runId)", key: app.adminKey)
+            let latest = try Self.exactMetrics(run.text, path: ["run", "data", "metrics"])
+            for (offset, key) in keys.enumerated() {
+                let last = values.indices.last { $0 % 3 == offset }!
+                let logged: Double? = latest.first { $0.key == key }?.value
+                #expect(logged == values[last], "\(key)")
+            }
+        }
+    }
+
+    /// Metrics read with our own parser: Foundation's JSONSerialization on Linux can round a
+    /// double's last digit, which would make an exact server look inexact.
+    static func exactMetrics(_ text: String, path: [String]) throws -> [(key: String, step: Int64, value: Double)] {
+        var node = try JSONParser.parse(Array(text.utf8))
+        for name in path {
+            guard case .object(let fields) = node, let next = fields[name] else { return [] }
+            node = next
+        }
+        guard case .array(let items) = node else { return [] }
+        return items.compactMap { item in
+            guard case .object(let fields) = item, case .string(let key)? = fields["key"], case .int(let step)? = fields["step"]
+            else { return nil }
+            switch fields["value"] {
+            case .double(let value)?: return (key, step, value)
+            case .int(let value)?: return (key, step, Double(value))
+            default: return nil
+            }
+        }
+    }
+
     @Test(arguments: TestStoreKind.available)
     func updateDeleteRestoreAndWritesToDeletedRuns(kind: TestStoreKind) async throws {
         try await TestApp.run(kind) { client, app in

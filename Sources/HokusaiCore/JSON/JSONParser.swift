@@ -62,7 +62,8 @@ public struct JSONParser {
     private mutating func object(depth: Int) throws(SyntaxError) -> JSONAny {
         guard depth <= Self.maximumDepth else { throw error("JSON nested deeper than \(Self.maximumDepth) levels") }
         index += 1
-        var fields: [String: JSONAny] = [:]
+        // Room for a typical small object (a metric has four fields) without growing twice.
+        var fields = [String: JSONAny](minimumCapacity: 4)
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             index += 1

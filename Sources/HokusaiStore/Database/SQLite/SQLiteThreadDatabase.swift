@@ -61,11 +61,22 @@ struct SQLiteThreadDatabase: SQLDatabase {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         let (sql, rawBinds) = serialize(query)
-        let encoder = SQLiteDataEncoder()
-        let binds = try rawBinds.map { try encoder.encode($0) }
+        let binds = try rawBinds.map(Self.data)
         let result = try await connection.run { try $0.query(sql, binds) }
         for values in result.rows {
             onRow(SQLiteResultRow(columns: result.columns, values: values))
+        }
+    }
+
+    /// A bound value as SQLite data: the common types directly (a batch binds a thousand doubles),
+    /// the rest through SQLiteKit's encoder, whose rules (nil as NULL, Bool as integer, …) hold.
+    static func data(_ value: any Encodable & Sendable) throws -> SQLiteData {
+        switch value {
+        case let text as String: .text(text)
+        case let double as Double: .float(double)
+        case let integer as Int64: .integer(SQLiteInt64(integer))
+        case let integer as Int: .integer(SQLiteInt64(integer))
+        default: try SQLiteDataEncoder().encode(value)
         }
     }
 
