@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -75,11 +76,17 @@ def history(api, run, key):
             return points
 
 
+def lua_quote(text):
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 WRK_LINE = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$")
 
 
-def wrk_get_run(server, seconds, connections=32, threads=2):
-    """Authenticated get_run at full speed from `wrk` (a C load generator on the same machine)."""
+def wrk_get_run(server, seconds, connections=32, threads=2, keys=4):
+    """Authenticated get_run at full speed from `wrk` (a C load generator on the same machine).
+    A key may make at most 100,000 requests an hour and this makes more, so the calls go round
+    `keys` keys of the same user (any answer but 200 is counted and fails the target)."""
     if not shutil.which("wrk"):
         return {"skipped": "wrk is not installed (bench/run installs it from Debian's packages)"}
     api = Api(server)
@@ -88,11 +95,21 @@ def wrk_get_run(server, seconds, connections=32, threads=2):
     api.post("runs/log-batch", {"run_id": run, "metrics": [{"key": f"m{k}", "value": 1.0, "timestamp": 1, "step": 0} for k in range(5)],
                                 "params": [{"key": f"p{k}", "value": "v"} for k in range(5)]})
     url = f"{server.url}{api.base}runs/get?run_id={run}"
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
-    for name, value in server.headers.items():
-        command[1:1] = ["-H", f"{name}: {value}"]
-    with PeakMemory(server) as memory:
-        output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
+    headers = []
+    for _ in range(keys if server.key else 1):
+        server.fresh_key()
+        headers.append(server.headers)
+    script = "local headers = {" + ", ".join(
+        "{" + ", ".join(f"[{lua_quote(k)}] = {lua_quote(v)}" for k, v in h.items()) + "}" for h in headers) + "}\n"
+    script += "local n = 0\nrequest = function()\n  n = n + 1\n  return wrk.format('GET', nil, headers[n % #headers + 1])\nend\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", handle.name, url]
+    try:
+        with PeakMemory(server) as memory:
+            output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
+    finally:
+        os.unlink(handle.name)
     percentiles = {}
     for line in output.splitlines():
         match = WRK_LINE.match(line)
