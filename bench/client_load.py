@@ -76,15 +76,11 @@ def writers(clients, seconds, metrics_per_batch=100):
 
 
 def artifact(size_mb, folder):
+    from load import big_file  # bench/ is this script's folder, first on its path
     from mlflow.tracking import MlflowClient
     client = MlflowClient()
     run = client.create_run(client.create_experiment(f"client-big-{os.urandom(4).hex()}")).info.run_id
-    source = os.path.join(folder, "big.bin")
-    if not os.path.exists(source) or os.path.getsize(source) != size_mb << 20:
-        with open(source, "wb") as out:
-            chunk = os.urandom(1 << 20)
-            for index in range(size_mb):
-                out.write(index.to_bytes(8, "little") + chunk[8:])
+    source = big_file(folder, size_mb)
     started = time.perf_counter()
     client.log_artifact(run, source, "big")
     upload_seconds = time.perf_counter() - started

@@ -127,18 +127,25 @@ def wrk_get_run(server, seconds, connections=32, threads=2, keys=4):
     }
 
 
-def big_artifact(server, size_mb, folder):
-    """A `size_mb` MiB file uploaded from disk and downloaded back in 1 MiB chunks, memory sampled."""
-    api = Api(server)
-    experiment = api.post("experiments/create", {"name": f"big-{os.urandom(4).hex()}"})["experiment_id"]
-    _, uri = new_run(api, experiment)
-    path = f"{api.artifacts}{uri.split(':', 1)[1].lstrip('/')}/big.bin"
+def big_file(folder, size_mb):
+    """`folder`/big.bin of `size_mb` MiB (made once, reused): random bytes, each MiB numbered so a
+    shifted or repeated chunk would not compare equal."""
     source = os.path.join(folder, "big.bin")
     if not os.path.exists(source) or os.path.getsize(source) != size_mb << 20:
         with open(source, "wb") as out:
             chunk = os.urandom(1 << 20)
             for index in range(size_mb):
                 out.write(index.to_bytes(8, "little") + chunk[8:])
+    return source
+
+
+def big_artifact(server, size_mb, folder):
+    """A `size_mb` MiB file uploaded from disk and downloaded back in 1 MiB chunks, memory sampled."""
+    api = Api(server)
+    experiment = api.post("experiments/create", {"name": f"big-{os.urandom(4).hex()}"})["experiment_id"]
+    _, uri = new_run(api, experiment)
+    path = f"{api.artifacts}{uri.split(':', 1)[1].lstrip('/')}/big.bin"
+    source = big_file(folder, size_mb)
     connection = api.connection
     with PeakMemory(server) as upload_memory:
         started = time.perf_counter()
