@@ -1,9 +1,6 @@
 import Foundation
 import Logging
-import NIOPosix
 import SQLKit
-import SQLiteKit
-import SQLiteNIO
 import Synchronization
 
 /// SQLite in WAL mode: one writer connection (writes queued in-process), several reader
