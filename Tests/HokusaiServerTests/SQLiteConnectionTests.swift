@@ -1,24 +1,32 @@
 import Foundation
 import HokusaiCore
-import HokusaiStore
 import Logging
 import SQLKit
 import Testing
 
-/// The SQLite store's own connections (a thread each, statements kept prepared): values come back
-/// with SQLiteKit's decoding rules, a statement's error is an error (not a hang or a crash), and
-/// a closed store refuses work instead of waiting for it forever.
+@testable import HokusaiStore
+
+/// The SQLite store's own connections (statements run on the caller's thread, kept prepared):
+/// values come back with SQLiteKit's decoding rules, a statement's error is an error (not a hang
+/// or a crash), a closed store refuses work instead of waiting for it forever, a busy reader is
+/// passed over, and the write-ahead log is copied back into the file off the commit.
 @Suite struct SQLiteConnectionTests {
     func withDatabase(_ body: (SQLiteStoreDatabase) async throws -> Void) async throws {
         let store = try await TestStore.make(.sqlite)
-        let database = try await SQLiteStoreDatabase.open(path: try #require(store.sqlitePath), logger: Logger(label: "test"))
-        do { try await body(database) } catch {
-            await database.close()
+        do { try await withDatabase(at: try #require(store.sqlitePath), body) } catch {
             await store.cleanup()
             throw error
         }
-        await database.close()
         await store.cleanup()
+    }
+
+    func withDatabase(at path: String, _ body: (SQLiteStoreDatabase) async throws -> Void) async throws {
+        let database = try await SQLiteStoreDatabase.open(path: path, logger: Logger(label: "test"))
+        do { try await body(database) } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
     }
 
     @Test func valuesDecodeAsSQLiteKitDecodesThem() async throws {
@@ -95,5 +103,82 @@ import Testing
             try await database.transaction { db in try await db.raw("SELECT 1").run() }
         }
         await store.cleanup()
+    }
+
+    @Test func theLogIsCopiedBackAndStartsAgainFromTheTop() async throws {
+        let store = try await TestStore.make(.sqlite)
+        let path = try #require(store.sqlitePath)
+        do { try await checkpointsKeepUp(at: path) } catch {
+            await store.cleanup()
+            throw error
+        }
+        await store.cleanup()
+    }
+
+    func checkpointsKeepUp(at path: String) async throws {
+        try await withDatabase(at: path) { database in
+            try await database.transaction { db in try await db.raw("CREATE TABLE big (v TEXT)").run() }
+            // Twice: 22 commits of 200 KB (about 1,100 pages of log, past the checkpoint mark),
+            // then wait for the rows to reach the database file. The writer's own automatic
+            // checkpoint is off, so only the checkpointer can put them there.
+            let value = String(repeating: "x", count: 200_000)
+            for round in 1...2 {
+                for _ in 0..<22 {
+                    try await database.transaction { db in
+                        try await db.raw("INSERT INTO big (v) VALUES (\(bind: value))").run()
+                    }
+                }
+                let target = round * 4_000_000
+                var fileBytes = 0
+                for _ in 0..<100 where fileBytes < target {
+                    try await Task.sleep(for: .milliseconds(50))
+                    fileBytes = Self.size(of: path)
+                }
+                #expect(fileBytes >= target, "round \(round)")
+            }
+            // The second round was written from the top of the log again, not after the first.
+            #expect(Self.size(of: path + "-wal") < 6_500_000)
+        }
+    }
+
+    static func size(of path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+
+    @Test func aStatementPassesOverABusyReader() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("readers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("r.sqlite").path
+        let first = try SQLiteConnection(path: path)
+        let second = try SQLiteConnection(path: path)
+        defer {
+            first.close()
+            second.close()
+        }
+        // A temporary table is private to its connection: it says which one ran a statement.
+        for (connection, name) in [(first, "first"), (second, "second")] {
+            _ = try connection.run { try $0.query("CREATE TEMP TABLE whoami (name TEXT)", []) }
+            _ = try connection.run { try $0.query("INSERT INTO whoami VALUES ('\(name)')", []) }
+        }
+        let readers = SQLiteReaders([first, second])
+        let held = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        // Another thread holds the first reader: with a fallback only after 2 s, a statement that
+        // waited for it would come back from "first".
+        Thread {
+            first.run { _ in
+                held.signal()
+                _ = release.wait(timeout: .now() + 2)
+            }
+        }.start()
+        held.wait()
+        var answers: [String] = []
+        for _ in 0..<4 {
+            let rows = try readers.run { try $0.query("SELECT name FROM whoami", []) }
+            if case .text(let name) = rows.rows.first?.first { answers.append(name) }
+        }
+        release.signal()
+        #expect(answers == ["second", "second", "second", "second"])
     }
 }

@@ -27,7 +27,7 @@ final class SQLiteColumns: Sendable {
     func index(of name: String) -> Int? { names.firstIndex(of: name) }
 }
 
-/// One SQLite connection, used only from its `SQLiteThread`. Statements are prepared once and
+/// One SQLite connection, used by one thread at a time (`SQLiteConnection`'s lock). Statements are prepared once and
 /// kept (SQLite re-prepares one by itself when the schema changes), so a request's statements are
 /// not parsed and planned again on every call.
 final class SQLiteHandle: @unchecked Sendable {
@@ -42,7 +42,7 @@ final class SQLiteHandle: @unchecked Sendable {
 
     init(path: String) throws {
         var handle: OpaquePointer?
-        // NOMUTEX: one thread ever uses the connection, so SQLite's own locking would be waste.
+        // NOMUTEX: `SQLiteConnection` lets one thread at a time in, so SQLite's own locking would be waste.
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
@@ -51,6 +51,20 @@ final class SQLiteHandle: @unchecked Sendable {
             throw SQLiteStatementError(code: code, message: "cannot open \(path): \(message)")
         }
         db = handle
+    }
+
+    /// Leaves checkpoints to `checkpointer`, told the log's size after each commit. Replaces
+    /// SQLite's automatic checkpoint on this connection. The checkpointer must outlive it.
+    func handCheckpoints(to checkpointer: SQLiteCheckpointer) {
+        let context = Unmanaged.passUnretained(checkpointer).toOpaque()
+        sqlite_nio_sqlite3_wal_hook(
+            db,
+            { context, _, _, pages in
+                if let context {
+                    Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue().logGrew(toPages: pages)
+                }
+                return SQLITE_OK
+            }, context)
     }
 
     func close() {

@@ -1,28 +1,33 @@
 import Foundation
 import Logging
 import SQLKit
-import Synchronization
 
 /// SQLite in WAL mode: one writer connection (writes queued in-process), several reader
-/// connections used round-robin, which WAL lets run beside the writer. Each connection has a
-/// thread of its own, and a `read` or `transaction` body runs on it whole (see `SQLiteThread`).
+/// connections, which WAL lets run beside the writer, and checkpoints off the request path
+/// (`SQLiteCheckpointer`). Statements run on the calling thread (see `SQLiteConnection`).
 public final class SQLiteStoreDatabase: Database {
     public let kind = DatabaseKind.sqlite
     public let displayName: String
-    private let writer: SQLiteThreadConnection
-    private let readers: [SQLiteThreadConnection]
+    private let writer: SQLiteConnection
+    private let readers: SQLiteReaders
+    /// Kept alive here: the writer's WAL hook points at it without retaining it.
+    private let checkpointer: SQLiteCheckpointer
     private let logger: Logger
-    private let writeLock = AsyncLock()
-    private let nextReader = Mutex(0)
+    private let writeLock: AsyncLock
 
     /// Milliseconds a statement waits for another process's lock (the CLI beside a running
     /// server) before failing.
     public static let busyTimeoutMillis = 10_000
 
-    private init(path: String, writer: SQLiteThreadConnection, readers: [SQLiteThreadConnection], logger: Logger) {
+    private init(
+        path: String, writer: SQLiteConnection, readers: SQLiteReaders, checkpointer: SQLiteCheckpointer,
+        writeLock: AsyncLock, logger: Logger
+    ) {
         self.displayName = "sqlite:\(path)"
         self.writer = writer
         self.readers = readers
+        self.checkpointer = checkpointer
+        self.writeLock = writeLock
         self.logger = logger
     }
 
@@ -31,20 +36,25 @@ public final class SQLiteStoreDatabase: Database {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let log = driverLogger(from: logger)
-        var opened = [SQLiteThreadConnection]()
+        var opened = [SQLiteConnection]()
         do {
-            let writer = try await openConnection(path: path, name: "sqlite-writer", logger: log)
+            let writer = try await openConnection(path: path, logger: log)
             opened.append(writer)
-            try await enableWAL(on: writer.sql(logger: log))
-            var readers = [SQLiteThreadConnection]()
-            for index in 0..<max(1, readerCount) {
-                let reader = try await openConnection(path: path, name: "sqlite-reader-\(index)", logger: log)
+            try await enableWAL(on: SQLiteConnectionDatabase(target: .writer(writer), logger: log))
+            var readers = [SQLiteConnection]()
+            for _ in 0..<max(1, readerCount) {
+                let reader = try await openConnection(path: path, logger: log)
                 opened.append(reader)
                 readers.append(reader)
             }
-            return SQLiteStoreDatabase(path: path, writer: writer, readers: readers, logger: log)
+            let writeLock = AsyncLock()
+            let checkpointer = SQLiteCheckpointer(writer: writer, writeLock: writeLock)
+            writer.run { $0.handCheckpoints(to: checkpointer) }
+            return SQLiteStoreDatabase(
+                path: path, writer: writer, readers: SQLiteReaders(readers), checkpointer: checkpointer,
+                writeLock: writeLock, logger: log)
         } catch {
-            for connection in opened { await connection.close() }
+            for connection in opened { connection.close() }
             throw error
         }
     }
@@ -74,13 +84,12 @@ public final class SQLiteStoreDatabase: Database {
         }
     }
 
-    private static func openConnection(path: String, name: String, logger: Logger) async throws -> SQLiteThreadConnection {
-        let connection = try await SQLiteThreadConnection.open(path: path, name: name)
+    private static func openConnection(path: String, logger: Logger) async throws -> SQLiteConnection {
+        let connection = try SQLiteConnection(path: path)
         do {
-            let sql = connection.sql(logger: logger)
+            let sql = SQLiteConnectionDatabase(target: .writer(connection), logger: logger)
             // No waiting inside SQLite: waits happen in `retryingWhileBusy`, which sleeps without
-            // holding the connection's thread, so other work queued there (reads on a reader's
-            // thread) goes on meanwhile.
+            // holding a thread.
             try await sql.raw("PRAGMA busy_timeout = 0").run()
             // A new connection can find the file busy while another process recovers or
             // checkpoints the WAL (several replicas starting at once); wait that out too.
@@ -92,39 +101,30 @@ public final class SQLiteStoreDatabase: Database {
             }
             return connection
         } catch {
-            await connection.close()
+            connection.close()
             throw error
         }
     }
 
     public func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let index = nextReader.withLock { value in
-            value = (value + 1) % readers.count
-            return value
-        }
-        let reader = readers[index]
-        let db = reader.sql(logger: logger)
-        return try await withTaskExecutorPreference(reader.thread) {
-            try await Self.retryingWhileBusy { try await body(db) }
-        }
+        let db = SQLiteConnectionDatabase(target: .readers(readers), logger: logger)
+        return try await Self.retryingWhileBusy { try await body(db) }
     }
 
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let db = writer.sql(logger: logger)
+        let db = SQLiteConnectionDatabase(target: .writer(writer), logger: logger)
         return try await writeLock.withLock {
-            try await withTaskExecutorPreference(writer.thread) {
-                try await runTransaction(
-                    on: db,
-                    begin: {
-                        try await Self.retryingWhileBusy { try await db.raw("BEGIN IMMEDIATE").run() }
-                    }, body)
-            }
+            try await runTransaction(
+                on: db,
+                begin: {
+                    try await Self.retryingWhileBusy { try await db.raw("BEGIN IMMEDIATE").run() }
+                }, body)
         }
     }
 
     public func close() async {
-        for connection in readers + [writer] {
-            await connection.close()
+        for connection in readers.connections + [writer] {
+            connection.close()
         }
     }
 }
