@@ -67,7 +67,7 @@ public func buildApplication(
 
     return Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+        server: .http1OnEventLoops(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hokusai"),
         services: services,
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
