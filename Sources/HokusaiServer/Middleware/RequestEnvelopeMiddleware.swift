@@ -61,17 +61,26 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
         if let code = context.notes.authCode {
             metrics.recordAuthentication(code)
         }
-        var metadata: Logger.Metadata = [
-            "method": .string(request.method.rawValue),
-            "path": .string(request.uri.path),
-            "status": .stringConvertible(response.status.code),
-            "ms": .string(
-                String(
-                    format: "%.2f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)),
-        ]
-        if let keyId = context.notes.keyId { metadata["key_id"] = .string(keyId) }
-        context.logger.info("request", metadata: metadata)
+        // The access line at info: built only when it will be written (`--log-level warning`
+        // and above skip it).
+        if context.logger.logLevel <= .info {
+            var metadata: Logger.Metadata = [
+                "method": .string(request.method.rawValue),
+                "path": .string(request.uri.path),
+                "status": .stringConvertible(response.status.code),
+                "ms": .string(Self.milliseconds(duration)),
+            ]
+            if let keyId = context.notes.keyId { metadata["key_id"] = .string(keyId) }
+            context.logger.info("request", metadata: metadata)
+        }
         return response
+    }
+
+    /// `duration` in milliseconds with two decimals ("0.42").
+    static func milliseconds(_ duration: Duration) -> String {
+        let hundredths = duration.components.seconds * 100_000 + duration.components.attoseconds / 10_000_000_000_000
+        let fraction = hundredths % 100
+        return "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
     }
 
     /// No route matched: 405 with `Allow` when the path exists under other methods, else 404.
