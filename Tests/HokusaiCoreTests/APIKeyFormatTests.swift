@@ -56,6 +56,14 @@ import Testing
         #expect(APIKeyFormat.containsKeyLikeText("prefix-\(key)-suffix"))
         #expect(!APIKeyFormat.containsKeyLikeText("req_12345"))
         #expect(!APIKeyFormat.containsKeyLikeText("hk_live_short"))
+        // The whole text, after a false start, beside non-ASCII text.
+        let shaped = "hk_test_" + String(repeating: "Ab3", count: 11).prefix(32)
+        #expect(APIKeyFormat.containsKeyLikeText(shaped))
+        #expect(APIKeyFormat.containsKeyLikeText("hk_test_x " + shaped))
+        #expect(APIKeyFormat.containsKeyLikeText("café ☕️ " + shaped + " é"))
+        // One character short, or a character outside base62 inside the body.
+        #expect(!APIKeyFormat.containsKeyLikeText(String(shaped.dropLast())))
+        #expect(!APIKeyFormat.containsKeyLikeText(String(shaped.dropLast(5)) + "-" + String(shaped.suffix(4))))
     }
 
     @Test func crc32MatchesTheStandardCheckValue() {

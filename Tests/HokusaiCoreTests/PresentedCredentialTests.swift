@@ -34,6 +34,12 @@ import Testing
         #expect(found("Bearer \(key)", "other")?.key == key)
     }
 
+    @Test func spacesAndTabsAroundTheSchemeAndKeyAreIgnored() {
+        #expect(found(" \tBearer \t \(key)\t ") == .init(key: key, placement: .bearer))
+        #expect(found(nil, "\t \(key) ") == .init(key: key, placement: .xAPIKey))
+        #expect(found("\t", key) == .init(key: key, placement: .xAPIKey))
+    }
+
     @Test func noCredentialIsNil() {
         #expect(found(nil, nil) == nil)
         #expect(found("   ", "") == nil)

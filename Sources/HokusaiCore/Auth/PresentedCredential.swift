@@ -27,23 +27,23 @@ public enum PresentedCredential {
         authorization: String?,
         xAPIKey: String?
     ) -> Result<Found?, KeyRejection> {
-        if let authorization, !authorization.trimmingCharacters(in: .whitespaces).isEmpty {
+        if let authorization, !authorization.trimmingSpacesAndTabs().isEmpty {
             return parseAuthorization(authorization).map { Optional($0) }
         }
         if let xAPIKey {
-            let key = xAPIKey.trimmingCharacters(in: .whitespaces)
+            let key = String(xAPIKey.trimmingSpacesAndTabs())
             if !key.isEmpty { return .success(Found(key: key, placement: .xAPIKey)) }
         }
         return .success(nil)
     }
 
     static func parseAuthorization(_ header: String) -> Result<Found, KeyRejection> {
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        let trimmed = header.trimmingSpacesAndTabs()
         guard let space = trimmed.firstIndex(of: " ") else {
             return .failure(malformed("Authorization header must be 'Bearer <key>', 'ApiKey <key>' or 'Basic <credentials>'"))
         }
         let scheme = trimmed[..<space].lowercased()
-        let value = trimmed[space...].trimmingCharacters(in: .whitespaces)
+        let value = String(trimmed[space...].trimmingSpacesAndTabs())
         guard !value.isEmpty else {
             return .failure(malformed("Authorization header has the scheme '\(trimmed[..<space])' but no credential"))
         }

@@ -104,16 +104,19 @@ public enum APIKeyFormat {
     /// True if `text` contains something shaped like a key (prefix followed by 32 base62
     /// characters). Used to keep keys out of logged or echoed client-supplied values.
     public static func containsKeyLikeText(_ text: String) -> Bool {
-        for environment in APIKeyEnvironment.allCases {
-            var searchStart = text.startIndex
-            while let range = text.range(of: environment.keyPrefix, range: searchStart..<text.endIndex) {
-                let following = text[range.upperBound...].prefix(bodyLength)
-                if following.count == bodyLength, Base62.isBase62(following) {
-                    return true
+        // Byte-wise (a prefix and base62 are ASCII): it runs on every request's query values.
+        var text = text
+        return text.withUTF8 { bytes in
+            APIKeyEnvironment.allCases.contains { environment in
+                let prefix = Array(environment.keyPrefix.utf8)
+                guard bytes.count >= prefix.count + bodyLength else { return false }
+                for start in 0...(bytes.count - prefix.count - bodyLength)
+                where bytes[start] == prefix[0] && prefix.indices.allSatisfy({ bytes[start + $0] == prefix[$0] }) {
+                    let body = start + prefix.count
+                    if (body..<body + bodyLength).allSatisfy({ Base62.isBase62Byte(bytes[$0]) }) { return true }
                 }
-                searchStart = range.upperBound
+                return false
             }
         }
-        return false
     }
 }

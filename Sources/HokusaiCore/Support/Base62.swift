@@ -4,9 +4,12 @@ public enum Base62 {
 
     /// True when every byte of `text` is in the alphabet.
     public static func isBase62<S: StringProtocol>(_ text: S) -> Bool {
-        text.utf8.allSatisfy { byte in
-            (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
-        }
+        text.utf8.allSatisfy(isBase62Byte)
+    }
+
+    /// True when `byte` is an ASCII digit or letter.
+    public static func isBase62Byte(_ byte: UInt8) -> Bool {
+        (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
     }
 
     /// `value` written in base62 with exactly `width` digits (most significant first, zero-padded).
