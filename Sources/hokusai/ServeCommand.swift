@@ -54,6 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var deployment: DeploymentOptions
 
     func run() async throws {
+        MallocTuning.applyForServing()
         var configuration = AppConfiguration()
         configuration.host = Setting.string(host, env: "HOKUSAI_HOST") ?? "127.0.0.1"
         configuration.port = try Setting.int(port, env: "HOKUSAI_PORT", default: 8001)
