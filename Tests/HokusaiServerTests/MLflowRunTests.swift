@@ -100,7 +100,7 @@ import Testing
             let (_, runId) = try await client.makeRun(key: app.adminKey)
             let keys = ["loss", "val/acc score", "x-y_z:1.2"]
             let special: [Double] = [
-                0, -0.0, 0.1, 1.0 / 3, 1e300, -1.5e-7, 5e-324, .pi, 123_456_789.000_001, -2.2250738585072014e-308,
+                0, -0.0, 0.1, 1.0 / 3, 1e300, -1.5e-7, .leastNonzeroMagnitude, .pi, 123_456_789.000_001, -2.2250738585072014e-308,
             ]
             var generator = SystemRandomNumberGenerator()
             let values = special + (0..<290).map { _ in Double.random(in: -1e6...1e6, using: &generator) }
