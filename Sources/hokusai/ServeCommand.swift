@@ -21,7 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("failed-auth-limit"),
-        help: "Failed authentication attempts allowed per client address per minute (env HOKUSAI_FAILED_AUTH_LIMIT; default 30).")
+        help: "Failed key checks allowed per address in the minute after its first (env HOKUSAI_FAILED_AUTH_LIMIT; default 30).")
     var failedAuthLimit: Int?
 
     @Option(

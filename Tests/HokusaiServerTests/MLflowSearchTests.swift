@@ -182,4 +182,35 @@ import Testing
             #expect(listOnName.message == "Only ['run_id'] attributes support comparison with a list of quoted string values.")
         }
     }
+
+    /// A page of 14,000 runs binds more run ids than one PostgreSQL statement may carry (65,535
+    /// parameters, five per run in the data query): it comes back whole, in order, with each run's data.
+    @Test(arguments: TestStoreKind.available)
+    func aPageLargerThanOneStatementCanBindComesBackWhole(kind: TestStoreKind) async throws {
+        try await TestApp.run(kind) { client, app in
+            let created = try await client.mlflow(.post, "experiments/create", key: app.adminKey, json: #"{"name":"bulk"}"#)
+            let experimentId = try #require(created.string("experiment_id").flatMap(Int.init))
+            let runs = 14_000
+            try await app.database.transaction { db in
+                try await db.raw(
+                    """
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(literal: runs))
+                    INSERT INTO runs (run_id, experiment_id, run_name, user_id, status, start_time, lifecycle_stage, artifact_uri)
+                    SELECT 'bulk' || i, \(literal: experimentId), 'r' || i, 'u', 'FINISHED', 1000 + i, 'active', 'x' FROM n
+                    """
+                ).run()
+                try await db.raw("INSERT INTO run_params (run_id, key, value) SELECT run_id, 'p', run_name FROM runs").run()
+            }
+            let page = try await client.mlflow(
+                .post, "runs/search", key: app.adminKey,
+                json: #"{"experiment_ids":["\#(experimentId)"],"max_results":\#(runs)}"#)
+            try #require(page.status == .ok, "\(page.text.prefix(300))")
+            let found = try #require(page["runs"] as? [[String: Any]])
+            #expect(found.count == runs)
+            let ids = found.compactMap { ($0["info"] as? [String: Any])?["run_id"] as? String }
+            #expect(ids == (1...runs).reversed().map { "bulk\($0)" })
+            let params = found.compactMap { ((($0["data"] as? [String: Any])?["params"] as? [[String: Any]])?.first)?["value"] }
+            #expect(params.count == runs && params.first as? String == "r\(runs)" && params.last as? String == "r1")
+        }
+    }
 }

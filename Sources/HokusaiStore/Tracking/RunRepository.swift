@@ -31,9 +31,24 @@ public struct RunRepository: Sendable {
         try await db.raw(try query.sql()).all().map { try $0.decode(column: "run_id", as: String.self) }
     }
 
-    /// Runs with their data, in the order of `ids`: two queries for the whole page, a third when
-    /// some of its runs have dataset inputs.
+    /// Runs with their data, in the order of `ids`: per `idsPerStatement` runs, two queries, and a
+    /// third when some of them have dataset inputs.
     public func runs(ids: [String], on db: any SQLDatabase) async throws -> [Run] {
+        guard ids.count > Self.idsPerStatement else { return try await chunk(ids, on: db) }
+        var found: [Run] = []
+        found.reserveCapacity(ids.count)
+        for start in stride(from: 0, to: ids.count, by: Self.idsPerStatement) {
+            found += try await chunk(Array(ids[start..<min(start + Self.idsPerStatement, ids.count)]), on: db)
+        }
+        return found
+    }
+
+    /// Run ids bound in one statement. The data query binds each id five times, and a search page
+    /// may hold 50,000 runs: PostgreSQL takes at most 65,535 parameters a statement (a page of
+    /// more than 13,107 runs was a 500 there), SQLite (as built by sqlite-nio) 250,000.
+    static let idsPerStatement = 1000
+
+    private func chunk(_ ids: [String], on db: any SQLDatabase) async throws -> [Run] {
         guard !ids.isEmpty else { return [] }
         let infos = try await db.select().column("*").from("runs").where("run_id", .in, ids).all().map(Self.info)
         let data = try await RunDataQuery.load(ids, on: db)
