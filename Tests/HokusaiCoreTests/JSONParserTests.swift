@@ -16,9 +16,23 @@ import Testing
         }
         #expect(fields["i"] == .int(31) && fields["neg"] == .int(-7))
         #expect(fields["d"] == .double(0.5) && fields["e"] == .double(1000))
-        #expect(fields["big"] == .double(12_345_678_901_234_567_890), "too large for Int64: a double, as JSON allows")
+        #expect(fields["big"] == .double(12_345_678_901_234_567_168), "too large for Int64: a double, as JSON allows")
         #expect(fields["t"] == .bool(true) && fields["f"] == .bool(false) && fields["n"] == .null)
         #expect(fields["a"] == .array([.int(1), .string("2"), .array([])]) && fields["o"] == .object([:]))
+    }
+
+    @Test func integersAreExactToTheEdgesOfInt64() throws {
+        #expect(try parse("999999999999999999") == .int(999_999_999_999_999_999))
+        #expect(try parse("-999999999999999999") == .int(-999_999_999_999_999_999))
+        #expect(try parse("9223372036854775807") == .int(.max))
+        #expect(try parse("-9223372036854775808") == .int(.min))
+        #expect(try parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
+        #expect(try parse("-0") == .int(0) && (try parse("[0,7]")) == .array([.int(0), .int(7)]))
+    }
+
+    @Test func nonASCIIKeysAndValuesAreValidatedAndKept() throws {
+        #expect(try parse(#"{"ключ":"值 ✓","k":"plain"}"#) == .object(["ключ": .string("值 ✓"), "k": .string("plain")]))
+        #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(Array(#"{"a":""#.utf8) + [0xC3, 0x28, 0x22, 0x7D]) }
     }
 
     @Test func stringsDecodeEveryEscape() throws {

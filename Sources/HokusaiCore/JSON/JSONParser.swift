@@ -15,19 +15,30 @@ public struct JSONParser {
     public static let maximumDepth = 256
 
     public static func parse(_ bytes: some Collection<UInt8>) throws(SyntaxError) -> JSONAny {
-        let contiguous = Array(bytes)
-        var parser = JSONParser(bytes: contiguous)
+        let parsed = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(SyntaxError) in try parse(buffer: buffer) }
+        }
+        if let parsed { return try parsed.get() }
+        return try Array(bytes).withUnsafeBufferPointer { buffer in
+            Result { () throws(SyntaxError) in try parse(buffer: buffer) }
+        }.get()
+    }
+
+    /// Reads the bytes in place: a request body is already contiguous, so it is neither copied
+    /// nor bounds-checked byte by byte.
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> JSONAny {
+        var parser = JSONParser(bytes: buffer)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
-        guard parser.index == contiguous.count else { throw parser.error("Unexpected content after the JSON value") }
+        guard parser.index == buffer.count else { throw parser.error("Unexpected content after the JSON value") }
         return value
     }
 
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private func error(_ message: String) -> SyntaxError { SyntaxError(message: message, offset: index) }
 
@@ -115,15 +126,19 @@ public struct JSONParser {
     private mutating func string() throws(SyntaxError) -> String {
         index += 1
         let start = index
-        // The common case, no escapes: one scan, one validated copy.
+        // The common case, no escapes: one scan, one copy. Keys and most values are ASCII, which
+        // needs no UTF-8 validation beyond noting that no byte had its high bit set.
+        var highBits: UInt8 = 0
         while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
             guard byte >= 0x20 else { throw error("Unescaped control character in a string") }
+            highBits |= byte
             index += 1
         }
         guard let stop = current else { throw error("Unterminated string") }
         if stop == UInt8(ascii: "\"") {
             defer { index += 1 }
-            return try validated(bytes[start..<index])
+            let utf8 = UnsafeBufferPointer(rebasing: bytes[start..<index])
+            return highBits < 0x80 ? String(decoding: utf8, as: UTF8.self) : try validated(utf8)
         }
         var scalars = Array(bytes[start..<index])
         while true {
@@ -131,7 +146,7 @@ public struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                return try validated(scalars[...])
+                return try scalars.withUnsafeBufferPointer { utf8 throws(SyntaxError) in try validated(utf8) }
             case UInt8(ascii: "\\"):
                 index += 1
                 try escape(into: &scalars)
@@ -144,7 +159,7 @@ public struct JSONParser {
         }
     }
 
-    private func validated(_ utf8: ArraySlice<UInt8>) throws(SyntaxError) -> String {
+    private func validated(_ utf8: UnsafeBufferPointer<UInt8>) throws(SyntaxError) -> String {
         guard let text = String(validating: utf8, as: UTF8.self) else { throw error("Invalid UTF-8 in a string") }
         return text
     }
@@ -219,7 +234,15 @@ public struct JSONParser {
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
             guard digits() > 0 else { throw error("Invalid number: digits expected in the exponent") }
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        // Up to 18 digits cannot overflow Int64: summed in place. Longer integers, fractions and
+        // exponents go through the standard library's conversions.
+        let digitsStart = bytes[start] == UInt8(ascii: "-") ? start + 1 : start
+        if integral, index - digitsStart <= 18 {
+            var magnitude: Int64 = 0
+            for offset in digitsStart..<index { magnitude = magnitude * 10 + Int64(bytes[offset] &- UInt8(ascii: "0")) }
+            return .int(digitsStart == start ? magnitude : -magnitude)
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if integral, let integer = Int64(text) { return .int(integer) }
         guard let double = Double(text), double.isFinite else { throw error("Number out of range") }
         return .double(double)

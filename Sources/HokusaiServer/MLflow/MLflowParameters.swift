@@ -117,19 +117,20 @@ struct MLflowParameters: Sendable {
         }
     }
 
-    static func int64(_ value: JSONAny, name: String) throws(MLflowError) -> Int64 {
+    /// `name` is made only for an error message: a batch converts thousands of values.
+    static func int64(_ value: JSONAny, name: @autoclosure () -> String) throws(MLflowError) -> Int64 {
         switch value {
         case .int(let number): return number
         case .double(let number) where number.isFinite && abs(number) < 9.2e18: return Int64(number)
         case .string(let text):
             if let number = Int64(text) { return number }
-            throw invalid(value, name)
-        default: throw invalid(value, name)
+            throw invalid(value, name())
+        default: throw invalid(value, name())
         }
     }
 
     /// A double as a JSON number, a numeric string, or "NaN" / "Infinity" / "-Infinity".
-    static func double(_ value: JSONAny, name: String) throws(MLflowError) -> Double {
+    static func double(_ value: JSONAny, name: @autoclosure () -> String) throws(MLflowError) -> Double {
         switch value {
         case .int(let number): return Double(number)
         case .double(let number): return number
@@ -140,9 +141,9 @@ struct MLflowParameters: Sendable {
             case "-Infinity", "-inf": return -.infinity
             default:
                 if let number = Double(text) { return number }
-                throw invalid(value, name)
+                throw invalid(value, name())
             }
-        default: throw invalid(value, name)
+        default: throw invalid(value, name())
         }
     }
 

@@ -124,21 +124,23 @@ struct RunEndpoints {
         return .object(fields)
     }
 
-    /// A metric from `fields`, named in messages with `prefix` (`metrics[3].` in a batch).
-    static func metric(_ fields: [String: JSONAny], prefix: String) throws(MLflowError) -> MetricPoint {
+    /// A metric from `fields`, named in messages with `prefix` (`metrics[3].` in a batch), which
+    /// is made only for a message: a batch converts a thousand metrics.
+    static func metric(_ fields: [String: JSONAny], prefix: @autoclosure () -> String) throws(MLflowError) -> MetricPoint {
         let element = MLflowParameters(fields)
-        guard let key = try element.string("key"), !key.isEmpty else { throw .missing("\(prefix)key") }
-        guard let rawValue = element.raw("value") else { throw .missing("\(prefix)value") }
-        let value = try MLflowParameters.double(rawValue, name: "\(prefix)value")
-        guard let rawTimestamp = element.raw("timestamp") else { throw .missing("\(prefix)timestamp") }
-        let timestamp = try MLflowParameters.int64(rawTimestamp, name: "\(prefix)timestamp")
+        guard let key = try element.string("key"), !key.isEmpty else { throw .missing("\(prefix())key") }
+        guard let rawValue = element.raw("value") else { throw .missing("\(prefix())value") }
+        let value = try MLflowParameters.double(rawValue, name: "\(prefix())value")
+        guard let rawTimestamp = element.raw("timestamp") else { throw .missing("\(prefix())timestamp") }
+        let timestamp = try MLflowParameters.int64(rawTimestamp, name: "\(prefix())timestamp")
         guard timestamp >= 0 else {
             throw .invalid(
-                "Invalid value \(timestamp) for parameter '\(prefix)timestamp' supplied. Timestamp must be a nonnegative long (64-bit integer)"
+                "Invalid value \(timestamp) for parameter '\(prefix())timestamp' supplied. Timestamp must be a nonnegative long (64-bit integer)"
             )
         }
         let step =
-            try element.raw("step").map { raw throws(MLflowError) in try MLflowParameters.int64(raw, name: "\(prefix)step") } ?? 0
+            try element.raw("step").map { raw throws(MLflowError) in try MLflowParameters.int64(raw, name: "\(prefix())step") }
+            ?? 0
         return MetricPoint(key: key, value: value, timestamp: timestamp, step: step)
     }
 }

@@ -22,6 +22,7 @@ public enum Migrations {
         M004_ModelRegistry.migration,
         M005_RegistrationEvents.migration,
         M006_SearchIndexes.migration,
+        M007_MetricHistoryWithoutRowid.migration,
     ]
 
     public static var latestId: Int { all.last?.id ?? 0 }

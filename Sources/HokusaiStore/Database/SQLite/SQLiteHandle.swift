@@ -33,12 +33,14 @@ final class SQLiteColumns: Sendable {
 final class SQLiteHandle: @unchecked Sendable {
     private var db: OpaquePointer?
     private var statements: [String: (statement: OpaquePointer, columns: SQLiteColumns)] = [:]
-    /// Statements whose text varies (an `IN` list per page size) would pile up; past this many
-    /// the cache starts again.
+    private var cachedTextBytes = 0
+    /// Statements whose text varies (an `IN` list per page size) would pile up; past this many,
+    /// or this much text (a prepared statement's program grows with its text), the cache starts again.
     static let cachedStatementLimit = 256
-    /// Longer statements are prepared for one use: they are the ones written with values in
-    /// them (a batch of metric rows), never the same twice.
-    static let cachedStatementLength = 4096
+    static let cachedTextBudget = 512 * 1024
+    /// Longer statements are prepared for one use. The long ones that recur are a metric batch's
+    /// chunks (`MetricRows`, up to 10 kB) and a page of 1,000 runs' data query (15 kB).
+    static let cachedStatementLength = 32 * 1024
 
     init(path: String) throws {
         var handle: OpaquePointer?
@@ -70,6 +72,7 @@ final class SQLiteHandle: @unchecked Sendable {
     func close() {
         for (statement, _) in statements.values { sqlite_nio_sqlite3_finalize(statement) }
         statements.removeAll()
+        cachedTextBytes = 0
         sqlite_nio_sqlite3_close(db)
         db = nil
     }
@@ -106,9 +109,10 @@ final class SQLiteHandle: @unchecked Sendable {
 
     private func prepared(_ sql: String, cache: Bool) throws -> (OpaquePointer, SQLiteColumns) {
         if cache, let cached = statements[sql] { return cached }
-        if cache, statements.count >= Self.cachedStatementLimit {
+        if cache, statements.count >= Self.cachedStatementLimit || cachedTextBytes + sql.utf8.count > Self.cachedTextBudget {
             for (statement, _) in statements.values { sqlite_nio_sqlite3_finalize(statement) }
             statements.removeAll()
+            cachedTextBytes = 0
         }
         var statement: OpaquePointer?
         let flags = cache ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
@@ -117,7 +121,10 @@ final class SQLiteHandle: @unchecked Sendable {
         let count = sqlite_nio_sqlite3_column_count(statement)
         let columns = SQLiteColumns(
             (0..<count).map { sqlite_nio_sqlite3_column_name(statement, $0).map { String(cString: $0) } ?? "" })
-        if cache { statements[sql] = (statement, columns) }
+        if cache {
+            statements[sql] = (statement, columns)
+            cachedTextBytes += sql.utf8.count
+        }
         return (statement, columns)
     }
 
