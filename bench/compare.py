@@ -17,15 +17,17 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import http_suite  # noqa: E402
 import load  # noqa: E402
+from client_floor import FloorServer  # noqa: E402
 import report  # noqa: E402
 import wrk_suite  # noqa: E402
-from servers import PeakMemory, copy_data, start_hokusai, start_mlflow  # noqa: E402
+from servers import PeakMemory, copy_data, free_port, start_hokusai, start_mlflow  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,6 +74,24 @@ def client_suite(server, scale, search_experiment):
         "--artifacts", str(scale.artifacts), "--search-experiment", search_experiment])
 
 
+def client_floor(server, scale, search_experiment):
+    """The client suite against a server that does no work (bench/client_floor.py): recorded from
+    `server` in a short first pass, then replayed. Artifacts are left out."""
+    port = free_port()
+    with FloorServer(server.url.removeprefix("http://"), port) as floor:
+        view = types.SimpleNamespace(name="client floor", key=server.key,
+                                     tracking_uri=f"http://127.0.0.1:{port}{server.api_prefix}")
+        client_process(view, "client_suite.py", ["--ops", "10", "--batches", "2", "--searches", "2", "--artifacts", "0",
+                                                 "--search-experiment", search_experiment])
+        floor.replaying = True
+        result = client_process(view, "client_suite.py", [
+            "--ops", str(max(10, scale.ops // 2)), "--batches", str(scale.batches), "--searches", str(scale.searches),
+            "--artifacts", "0", "--search-experiment", search_experiment])
+    if floor.misses:
+        raise RuntimeError(f"the client floor's replay missed {floor.misses} answers")
+    return {operation: samples for operation, samples in result.items() if samples}
+
+
 def client_load(server, arguments):
     """A concurrent or large workload through the MLflow client, the server's memory sampled meanwhile."""
     with PeakMemory(server) as memory:
@@ -98,6 +118,10 @@ def measure(server, scale, work, search_experiment=None):
     server.fresh_key()
     log(f"{server.name}: the MLflow client")
     result["client"] = client_suite(server, scale, search_experiment)
+    if server.key:
+        server.fresh_key()
+        log(f"{server.name}: the MLflow client against a server that does no work (its own cost)")
+        result["client_floor"] = client_floor(server, scale, search_experiment)
     server.fresh_key()
     log(f"{server.name}: {scale.load_clients} concurrent writers for {scale.load_seconds} s")
     result["concurrent"] = load.concurrent_log_batch(server, scale.load_clients, scale.load_seconds)
@@ -165,6 +189,7 @@ def render(servers, scale, quick, command):
     lines += report.targets(servers) + [""]
     lines += report.latency_table("Raw keep-alive HTTP (wrk, one connection, calls back to back)", servers, "raw") + [""]
     lines += report.latency_table("Through the MLflow Python client (what a user's code sees)", servers, "client") + [""]
+    lines += report.floor_table(servers) + [""]
     lines += report.load_tables(servers) + [""]
     return "\n".join(lines)
 
