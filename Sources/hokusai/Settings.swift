@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HokusaiServer
 import HokusaiStore
 import Logging
 
@@ -82,7 +83,7 @@ struct LoggingOptions: ParsableArguments {
 
     func makeLogger(label: String = "hokusai") throws -> Logger {
         let level = try level()
-        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: label) { StandardErrorLogHandler(label: $0) }
         logger.logLevel = level
         return logger
     }

@@ -50,7 +50,7 @@ public struct RunRepository: Sendable {
 
     private func chunk(_ ids: [String], on db: any SQLDatabase) async throws -> [Run] {
         guard !ids.isEmpty else { return [] }
-        let infos = try await db.select().column("*").from("runs").where("run_id", .in, ids).all().map(Self.info)
+        let infos = try await db.raw("SELECT * FROM runs WHERE run_id IN (\(binds: ids))").all().map(Self.info)
         let data = try await RunDataQuery.load(ids, on: db)
         let withInputs = ids.filter { data[$0]?.hasInputs == true }
         let inputs = try await RunIORepository().inputs(runIds: withInputs, on: db)
