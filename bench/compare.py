@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Hokusai Registry against the reference MLflow server, side by side: the same workloads, the same
-client, the same machine, one server at a time. Writes docs/BENCHMARKS.md (and the raw numbers to
+client, the same machine, each workload against one server at a time and against every server in
+turn before the next. Writes docs/BENCHMARKS.md (and the raw numbers to
 docs/BENCHMARKS.json). Run it through `bench/run`, which builds the release binary and the venv.
 
 Usage: python bench/compare.py [--binary .build/release/hokusai] [--quick] [--workers 1,4] [--no-write]
@@ -100,46 +101,57 @@ def client_load(server, arguments):
     return result
 
 
-def measure(server, scale, work, search_experiment=None):
-    """Every workload against one running server; returns its measurements."""
+def prepare(server, scale, results, seeded_experiment=None):
+    """A started server's idle memory and its seeded search runs (or the copied ones)."""
     time.sleep(2)
-    result = {"start_seconds": server.started_seconds, "idle_rss_mib": server.rss_mib()}
+    results[server.name] = {"start_seconds": server.started_seconds, "idle_rss_mib": server.rss_mib()}
     server.fresh_key()
-    api = http_suite.Api(server)
-    if search_experiment is None:
+    if seeded_experiment is None:
         log(f"{server.name}: seeding {scale.search_runs} runs for search")
-        search_experiment, seconds, retries = http_suite.seed_search(server, scale.search_runs)
-        result["seed_seconds"], result["seed_retries"] = seconds, retries
-    log(f"{server.name}: raw HTTP under wrk, {scale.raw_seconds} s per operation")
-    result["raw"] = wrk_suite.suite(server, scale.raw_seconds, search_experiment)
-    server.fresh_key()
-    api = http_suite.Api(server)
-    result["raw"][f"search_full_scan_{scale.search_runs}"] = http_suite.full_scan(api, search_experiment, scale.search_runs)
-    server.fresh_key()
-    log(f"{server.name}: the MLflow client")
-    result["client"] = client_suite(server, scale, search_experiment)
-    if server.key:
+        seeded_experiment, seconds, retries = http_suite.seed_search(server, scale.search_runs)
+        results[server.name]["seed_seconds"], results[server.name]["seed_retries"] = seconds, retries
+    results[server.name]["search_experiment"] = seeded_experiment
+    return seeded_experiment
+
+
+def measure(servers, scale, work, results):
+    """Every workload against every server, one server at a time but each workload against all of
+    them before the next (each raw operation, too): the machine's speed drifts over a run (seen
+    here: the same client 40% slower an hour later), and this way it drifts for all alike."""
+    experiments = {server.name: results[server.name]["search_experiment"] for server in servers}
+
+    def each(label, key, action):
+        for server in servers:
+            server.fresh_key()
+            log(f"{server.name}: {label}")
+            results[server.name][key] = action(server)
+
+    log(f"raw HTTP under wrk, {scale.raw_seconds} s per operation, each against every server in turn")
+    for name, raw in wrk_suite.side_by_side(servers, scale.raw_seconds, experiments).items():
+        results[name]["raw"] = raw
+    scans = {server.name: [] for server in servers}
+    for _ in range(3):
+        for server in servers:
+            server.fresh_key()
+            scans[server.name] += http_suite.full_scan(http_suite.Api(server), experiments[server.name], scale.search_runs, repeat=1)
+    for name, samples in scans.items():
+        results[name]["raw"][f"search_full_scan_{scale.search_runs}"] = samples
+    for server in servers:
         server.fresh_key()
-        log(f"{server.name}: the MLflow client against a server that does no work (its own cost)")
-        result["client_floor"] = client_floor(server, scale, search_experiment)
-    server.fresh_key()
-    log(f"{server.name}: {scale.load_clients} concurrent writers for {scale.load_seconds} s")
-    result["concurrent"] = load.concurrent_log_batch(server, scale.load_clients, scale.load_seconds)
-    server.fresh_key()
-    log(f"{server.name}: {scale.load_clients} MLflow clients (processes) writing for {scale.load_seconds} s")
-    result["client_concurrent"] = client_load(server, ["writers", "--clients", str(scale.load_clients),
-                                                       "--seconds", str(scale.load_seconds)])
-    server.fresh_key()
-    log(f"{server.name}: authenticated get_run under wrk for {scale.wrk_seconds} s")
-    result["wrk"] = load.wrk_get_run(server, scale.wrk_seconds)
-    server.fresh_key()
-    log(f"{server.name}: a {scale.big_mb} MB artifact")
-    result["big"] = load.big_artifact(server, scale.big_mb, work)
-    server.fresh_key()
-    log(f"{server.name}: a {scale.big_mb} MB artifact through the MLflow client")
-    result["client_big"] = client_load(server, ["artifact", "--size-mb", str(scale.big_mb), "--folder", work])
-    result["search_experiment"] = search_experiment
-    return result
+        log(f"{server.name}: the MLflow client")
+        results[server.name]["client"] = client_suite(server, scale, experiments[server.name])
+        if server.key:
+            server.fresh_key()
+            log(f"{server.name}: the MLflow client against a server that does no work (its own cost)")
+            results[server.name]["client_floor"] = client_floor(server, scale, experiments[server.name])
+    each(f"{scale.load_clients} concurrent writers for {scale.load_seconds} s", "concurrent",
+         lambda server: load.concurrent_log_batch(server, scale.load_clients, scale.load_seconds))
+    each(f"{scale.load_clients} MLflow clients (processes) writing for {scale.load_seconds} s", "client_concurrent",
+         lambda server: client_load(server, ["writers", "--clients", str(scale.load_clients), "--seconds", str(scale.load_seconds)]))
+    each(f"authenticated get_run under wrk for {scale.wrk_seconds} s", "wrk", lambda server: load.wrk_get_run(server, scale.wrk_seconds))
+    each(f"a {scale.big_mb} MB artifact", "big", lambda server: load.big_artifact(server, scale.big_mb, work))
+    each(f"a {scale.big_mb} MB artifact through the MLflow client", "client_big",
+         lambda server: client_load(server, ["artifact", "--size-mb", str(scale.big_mb), "--folder", work]))
 
 
 def hokusai_start_seconds(binary, work, count=5):
@@ -181,9 +193,11 @@ def render(servers, scale, quick, command):
         f"{scale.searches} searches, {scale.artifacts} artifacts of 10 MB; {scale.search_runs:,} runs seeded for search; "
         f"{scale.load_clients} writers for {scale.load_seconds} s (raw connections, then MLflow clients in processes of "
         f"their own), wrk for {scale.wrk_seconds} s, a {scale.big_mb} MB artifact (raw, then through the client).",
-        "- One server runs at a time, each on fresh data; MLflow with 4 workers runs on a copy of the 1-worker "
-        "server's data (so its search runs are not seeded twice). Python's client costs are in every number alike; "
-        "ops/s is calls completed per second, one call at a time.",
+        "- Every server starts on fresh data and stays up for the whole run; each workload (each raw operation "
+        "too) runs against one server at a time, against all of them in turn before the next, so the machine's "
+        "drift in speed over a run falls on all alike. MLflow with 4 workers runs on a copy of the 1-worker "
+        "server's data (so its search runs are not seeded twice). Python's client costs are in every number "
+        "alike; ops/s is calls completed per second, one call at a time.",
         "",
     ]
     lines += report.targets(servers) + [""]
@@ -205,24 +219,25 @@ def main():
     scale = QUICK if args.quick else Scale()
     servers = {}
     with tempfile.TemporaryDirectory(prefix="hokusai-bench-") as work:
-        server = start_hokusai(args.binary, os.path.join(work, "hokusai"))
+        running = []
         try:
-            servers["hokusai"] = measure(server, scale, work)
+            running.append(start_hokusai(args.binary, os.path.join(work, "hokusai")))
+            prepare(running[0], scale, servers)
+            seeded = None
+            for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
+                folder = os.path.join(work, f"mlflow-{workers}w")
+                if seeded:
+                    # The first MLflow server is idle once seeded, and its SQLite file is then whole.
+                    copy_data(seeded[0], folder)
+                log(f"starting mlflow server with {workers} worker(s)")
+                running.append(start_mlflow(folder, workers))
+                experiment = prepare(running[-1], scale, servers, seeded[1] if seeded else None)
+                seeded = seeded or (folder, experiment)
+            measure(running, scale, work, servers)
         finally:
-            server.stop()
-        servers["hokusai"]["start_seconds"] = hokusai_start_seconds(args.binary, work)
-        seeded = None
-        for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
-            folder = os.path.join(work, f"mlflow-{workers}w")
-            if seeded:
-                copy_data(seeded[0], folder)
-            log(f"starting mlflow server with {workers} worker(s)")
-            server = start_mlflow(folder, workers)
-            try:
-                servers[server.name] = measure(server, scale, work, seeded[1] if seeded else None)
-            finally:
+            for server in running:
                 server.stop()
-            seeded = seeded or (folder, servers[server.name]["search_experiment"])
+        servers["hokusai"]["start_seconds"] = hokusai_start_seconds(args.binary, work)
     text = render(servers, scale, args.quick, args.command + (" --quick" if args.quick else ""))
     print(text)
     if not args.no_write:

@@ -2,7 +2,7 @@
 thread: calls one after another, as a client would make them, with microsecond timing and almost
 no client cost (a Python client's own floor is about 0.3 ms a call, more than some of our calls
 take). Each request's body is made by a small Lua script, so keys, steps and paths vary per call.
-Returns {operation: {p50, p95, p99, ops_per_second, count, failures}} (milliseconds)."""
+Each result is {p50, p95, p99, ops_per_second, count, failures} (milliseconds)."""
 
 import json
 import os
@@ -71,8 +71,10 @@ def metrics_body(run_id, keys, steps):
   end)()"""
 
 
-def suite(server, seconds, search_experiment):
-    """Every raw operation against one server, each for `seconds` of back-to-back calls."""
+def operations(server, search_experiment):
+    """Every raw operation against one server, each as a function making its wrk script (built
+    after a fresh key, since the headers carry the key in use), in the order they run, and the
+    run whose artifacts the uploads write. The download comes after them (`download_script`)."""
     api = Api(server)
     experiment = api.post("experiments/create", {"name": f"raw-{os.urandom(4).hex()}"})["experiment_id"]
     run, _ = new_run(api, experiment)
@@ -95,8 +97,7 @@ def suite(server, seconds, search_experiment):
     def json_headers():
         return {**server.headers, "Content-Type": "application/json"}
 
-    # Built per call, after a fresh key: the headers carry the key in use.
-    operations = {
+    return artifact_uri, {
         "create_run": lambda: script("POST", base + "runs/create", json_headers(), lua_string(json.dumps({"experiment_id": experiment}))),
         "log_metric": lambda: script("POST", base + "runs/log-metric", json_headers(),
                              f"string.format('{{\"run_id\":\"{run}\",\"key\":\"loss\",\"value\":0.5,\"timestamp\":1700000000000,\"step\":%d}}', n)"),
@@ -113,12 +114,13 @@ def suite(server, seconds, search_experiment):
         "artifact_upload_10mb": lambda: script("PUT", "", {**server.headers, "Content-Type": "application/octet-stream"}, blob_lua,
                                        path_lua=f"{lua_string(artifact_root + '/blob')} .. n .. '.bin'"),
     }
-    results = {}
-    for name, make in operations.items():
-        server.fresh_key()
-        results[name] = run_wrk(server, make(), seconds)
-    # wrk numbers calls from wherever its warm-up left off: find what the uploads wrote, check one
-    # came back intact, and time downloading it.
+
+
+def download_script(server, artifact_uri):
+    """The 10 MB download, after the uploads: wrk numbers calls from wherever its warm-up left off,
+    so find what the uploads wrote and check one came back intact."""
+    api = Api(server)
+    artifact_root = api.artifacts + artifact_uri.split(":", 1)[1].lstrip("/")
     status, listing = api.request("GET", f"{api.base}artifacts/list?run_id={artifact_uri.split('/')[-2]}")
     names = sorted(item["path"] for item in json.loads(listing).get("files", []))
     if status != 200 or not names:
@@ -127,6 +129,21 @@ def suite(server, seconds, search_experiment):
     status, data = api.request("GET", blob)
     if status != 200 or data != b"hokusai!" * (10 * 1024 * 1024 // 8):
         raise RuntimeError(f"{server.name}: the uploaded artifact did not come back intact ({status})")
-    server.fresh_key()
-    results["artifact_download_10mb"] = run_wrk(server, script("GET", blob, server.headers), seconds)
+    return script("GET", blob, server.headers)
+
+
+def side_by_side(servers, seconds, search_experiments):
+    """Each raw operation against every server in turn before the next operation, so a change in
+    the machine's speed over the run (seen here: the same client 40% slower an hour later) falls
+    on all servers alike. Returns {server name: {operation: result}}."""
+    made = {server.name: operations(server, search_experiments[server.name]) for server in servers}
+    results = {server.name: {} for server in servers}
+    for name in made[servers[0].name][1]:
+        for server in servers:
+            server.fresh_key()
+            results[server.name][name] = run_wrk(server, made[server.name][1][name](), seconds)
+    for server in servers:
+        server.fresh_key()
+        artifact_uri = made[server.name][0]
+        results[server.name]["artifact_download_10mb"] = run_wrk(server, download_script(server, artifact_uri), seconds)
     return results
