@@ -193,6 +193,9 @@ def render(servers, scale, quick, command):
         f"{scale.searches} searches, {scale.artifacts} artifacts of 10 MB; {scale.search_runs:,} runs seeded for search; "
         f"{scale.load_clients} writers for {scale.load_seconds} s (raw connections, then MLflow clients in processes of "
         f"their own), wrk for {scale.wrk_seconds} s, a {scale.big_mb} MB artifact (raw, then through the client).",
+        "- Raw p95s are wrk's: corrected for coordinated omission (wrk counts a stall of N ms as if the calls "
+        "a steady caller would have made meanwhile had waited too), so a rare stall weighs far more than in a "
+        "plain percentile of the calls made; the p50s are barely moved by it. Both servers are measured alike.",
         "- Every server starts on fresh data and stays up for the whole run; each workload (each raw operation "
         "too) runs against one server at a time, against all of them in turn before the next, so the machine's "
         "drift in speed over a run falls on all alike. MLflow with 4 workers runs on a copy of the 1-worker "
