@@ -136,14 +136,16 @@ def side_by_side(servers, seconds, search_experiments):
     """Each raw operation against every server in turn before the next operation, so a change in
     the machine's speed over the run (seen here: the same client 40% slower an hour later) falls
     on all servers alike. Returns {server name: {operation: result}}."""
-    made = {server.name: operations(server, search_experiments[server.name]) for server in servers}
+    uploads_to, scripts = {}, {}
+    for server in servers:
+        uploads_to[server.name], scripts[server.name] = operations(server, search_experiments[server.name])
     results = {server.name: {} for server in servers}
-    for name in made[servers[0].name][1]:
+    for operation in scripts[servers[0].name]:
         for server in servers:
             server.fresh_key()
-            results[server.name][name] = run_wrk(server, made[server.name][1][name](), seconds)
+            results[server.name][operation] = run_wrk(server, scripts[server.name][operation](), seconds)
     for server in servers:
         server.fresh_key()
-        artifact_uri = made[server.name][0]
-        results[server.name]["artifact_download_10mb"] = run_wrk(server, download_script(server, artifact_uri), seconds)
+        download = download_script(server, uploads_to[server.name])
+        results[server.name]["artifact_download_10mb"] = run_wrk(server, download, seconds)
     return results

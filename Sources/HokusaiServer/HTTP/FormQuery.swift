@@ -19,36 +19,29 @@ enum FormQuery {
     /// that do not make UTF-8, leave the escapes as they were (only `+` becomes a space), as
     /// Foundation's `removingPercentEncoding` returning nil did.
     static func decode(_ text: Substring) -> String {
-        let utf8 = text.utf8
-        guard utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(text) }
-        var spaced: [UInt8] = []
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(text) }
+        let utf8 = Array(text.utf8)
+        let spacesOnly = { String(decoding: utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self) }
         var decoded: [UInt8] = []
-        spaced.reserveCapacity(utf8.count)
         decoded.reserveCapacity(utf8.count)
-        var escapesValid = true
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            let plain = byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte
-            spaced.append(plain)
-            index = utf8.index(after: index)
-            guard byte == UInt8(ascii: "%"), escapesValid else {
-                decoded.append(plain)
-                continue
+        var index = 0
+        while index < utf8.count {
+            switch utf8[index] {
+            case UInt8(ascii: "+"):
+                decoded.append(UInt8(ascii: " "))
+                index += 1
+            case UInt8(ascii: "%"):
+                guard index + 2 < utf8.count, let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2]) else {
+                    return spacesOnly()
+                }
+                decoded.append(high << 4 | low)
+                index += 3
+            case let byte:
+                decoded.append(byte)
+                index += 1
             }
-            guard index != utf8.endIndex, let high = hexValue(utf8[index]),
-                utf8.index(after: index) != utf8.endIndex, let low = hexValue(utf8[utf8.index(after: index)])
-            else {
-                escapesValid = false
-                continue
-            }
-            decoded.append(high << 4 | low)
-            spaced.append(utf8[index])
-            spaced.append(utf8[utf8.index(after: index)])
-            index = utf8.index(index, offsetBy: 2)
         }
-        if escapesValid, let text = String(validating: decoded, as: UTF8.self) { return text }
-        return String(decoding: spaced, as: UTF8.self)
+        return String(validating: decoded, as: UTF8.self) ?? spacesOnly()
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

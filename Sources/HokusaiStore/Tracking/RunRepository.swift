@@ -34,7 +34,6 @@ public struct RunRepository: Sendable {
     /// Runs with their data, in the order of `ids`: per `idsPerStatement` runs, two queries, and a
     /// third when some of them have dataset inputs.
     public func runs(ids: [String], on db: any SQLDatabase) async throws -> [Run] {
-        guard ids.count > Self.idsPerStatement else { return try await chunk(ids, on: db) }
         var found: [Run] = []
         found.reserveCapacity(ids.count)
         for start in stride(from: 0, to: ids.count, by: Self.idsPerStatement) {
