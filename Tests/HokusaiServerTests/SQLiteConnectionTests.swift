@@ -145,6 +145,36 @@ import Testing
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
     }
 
+    /// A kept statement is planned once: the query that finds a run's logged model by name is
+    /// one SQLite would plan again on every use if its bindings were cleared after each.
+    @Test func keptStatementsAreNotPlannedAgainWhenRebound() async throws {
+        let store = try await TestStore.make(.sqlite)
+        defer { Task { await store.cleanup() } }
+        let database = try await store.location.open(logger: Logger(label: "test"))
+        _ = try await MigrationRunner(database: database).migrate()
+        await database.close()
+        let handle = try SQLiteHandle(path: try #require(store.sqlitePath))
+        defer { handle.close() }
+        let sql = """
+            SELECT model_id FROM logged_models WHERE source_run_id = ?1 AND name = ?2
+            AND lifecycle_stage = 'active' ORDER BY creation_timestamp_ms DESC LIMIT 1
+            """
+        for attempt in 0..<5 {
+            _ = try handle.query(sql, [.text("run-\(attempt)"), .text("model-\(attempt)")])
+        }
+        #expect(handle.timesReprepared(sql) == 0)
+    }
+
+    /// With bindings no longer cleared between uses, a statement given fewer values than it has
+    /// parameters would run with the last use's values: it is refused instead.
+    @Test func aStatementGivenTooFewValuesIsRefused() async throws {
+        try await withDatabase { database in
+            await #expect(throws: SQLiteStatementError.self) {
+                try await database.read { db in try await db.execute(sql: SQLRaw("SELECT ?1, ?2")) { _ in } }
+            }
+        }
+    }
+
     @Test func aStatementPassesOverABusyReader() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("readers-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
