@@ -183,8 +183,9 @@ import Testing
         }
     }
 
-    /// A page of 14,000 runs binds more run ids than one PostgreSQL statement may carry (65,535
-    /// parameters, five per run in the data query): it comes back whole, in order, with each run's data.
+    /// A page of 14,000 runs, whose ids as one parameter each would be more than one PostgreSQL
+    /// statement may carry (65,535, five per run in the data query), comes back whole, in order,
+    /// with each run's data.
     @Test(arguments: TestStoreKind.available)
     func aPageLargerThanOneStatementCanBindComesBackWhole(kind: TestStoreKind) async throws {
         try await TestApp.run(kind) { client, app in

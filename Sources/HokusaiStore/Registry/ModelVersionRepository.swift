@@ -41,10 +41,10 @@ public struct ModelVersionRepository: Sendable {
         let names = Array(Set(keys.map(\.name)))
         let wanted = Set(keys)
         // Fetched by name (indexed), then narrowed: a search page names few models.
-        let rows = try await db.select().column("*").from("model_versions").where("name", .in, names).all()
-        let tagRows = try await db.select().column("*").from("model_version_tags").where("name", .in, names).orderBy("key").all()
-        let aliasRows = try await db.select().column("*").from("registered_model_aliases").where("name", .in, names)
-            .orderBy("alias").all()
+        let byName = OneBindMembership("name", in: names)
+        let rows = try await db.select().column("*").from("model_versions").where(byName).all()
+        let tagRows = try await db.select().column("*").from("model_version_tags").where(byName).orderBy("key").all()
+        let aliasRows = try await db.select().column("*").from("registered_model_aliases").where(byName).orderBy("alias").all()
         var tags: [ModelVersionKey: [KeyValue]] = [:]
         for row in tagRows {
             let key = ModelVersionKey(
@@ -77,7 +77,7 @@ public struct ModelVersionRepository: Sendable {
         let rows = try await db.raw(
             """
             SELECT name, current_stage, MAX(version) AS version FROM model_versions
-            WHERE name IN (\(binds: names)) GROUP BY name, current_stage
+            WHERE \(OneBindMembership("name", in: names)) GROUP BY name, current_stage
             """
         ).all()
         let keys = try rows.map {

@@ -24,7 +24,7 @@ public struct RegisteredModelRepository: Sendable {
     /// Models with their tags, aliases and latest version per stage, in the order of `names`.
     public func models(names: [String], on db: any SQLDatabase) async throws -> [RegisteredModel] {
         guard !names.isEmpty else { return [] }
-        let rows = try await db.select().column("*").from("registered_models").where("name", .in, names).all()
+        let rows = try await db.select().column("*").from("registered_models").where(OneBindMembership("name", in: names)).all()
         let tags = try await KeyValueTable.registeredModelTags.grouped(names, on: db)
         let aliases = try await self.aliases(names: names, on: db)
         let latest = try await ModelVersionRepository().latestPerStage(names: names, on: db)
@@ -102,7 +102,7 @@ public struct RegisteredModelRepository: Sendable {
     }
 
     func aliases(names: [String], on db: any SQLDatabase) async throws -> [String: [ModelAlias]] {
-        let rows = try await db.select().column("*").from("registered_model_aliases").where("name", .in, names)
+        let rows = try await db.select().column("*").from("registered_model_aliases").where(OneBindMembership("name", in: names))
             .orderBy("alias").all()
         var result: [String: [ModelAlias]] = [:]
         for row in rows {

@@ -39,12 +39,12 @@ struct KeyValueTable: Sendable {
     }
 
     /// The pairs of every owner in `owners`, each list ordered by key.
-    func grouped<Owner: Codable & Hashable & Sendable>(_ owners: [Owner], on db: any SQLDatabase) async throws -> [Owner:
+    func grouped<Owner: Codable & Hashable & OneBindListValue>(_ owners: [Owner], on db: any SQLDatabase) async throws -> [Owner:
         [KeyValue]]
     {
         guard !owners.isEmpty else { return [:] }
         let rows = try await db.select().column(ownerColumn).column("key").column("value").from(name)
-            .where(SQLIdentifier(ownerColumn), .in, owners).orderBy("key").all()
+            .where(OneBindMembership(ownerColumn, in: owners)).orderBy("key").all()
         var result: [Owner: [KeyValue]] = [:]
         for row in rows {
             result[try row.decode(column: ownerColumn, as: Owner.self), default: []].append(

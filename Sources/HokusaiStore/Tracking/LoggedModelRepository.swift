@@ -38,7 +38,7 @@ public struct LoggedModelRepository: Sendable {
     /// Models with their tags and params, in the order of `ids`.
     public func models(ids: [String], on db: any SQLDatabase) async throws -> [LoggedModel] {
         guard !ids.isEmpty else { return [] }
-        let rows = try await db.select().column("*").from("logged_models").where("model_id", .in, ids).all()
+        let rows = try await db.select().column("*").from("logged_models").where(OneBindMembership("model_id", in: ids)).all()
         let tags = try await KeyValueTable.loggedModelTags.grouped(ids, on: db)
         let params = try await KeyValueTable.loggedModelParams.grouped(ids, on: db)
         var byId: [String: LoggedModel] = [:]

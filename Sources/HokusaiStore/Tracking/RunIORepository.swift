@@ -53,7 +53,7 @@ public struct RunIORepository: Sendable {
             """
             SELECT ri.run_id, ri.tags_json, d.name, d.digest, d.source_type, d.source, d.schema_json, d.profile
             FROM run_inputs ri JOIN datasets d ON d.dataset_id = ri.dataset_id
-            WHERE ri.run_id IN (\(binds: runIds)) ORDER BY d.name, d.digest
+            WHERE \(OneBindMembership("ri.run_id", in: runIds)) ORDER BY d.name, d.digest
             """
         ).all()
         var result: [String: [DatasetInput]] = [:]

@@ -31,25 +31,12 @@ public struct RunRepository: Sendable {
         try await db.raw(try query.sql()).all().map { try $0.decode(column: "run_id", as: String.self) }
     }
 
-    /// Runs with their data, in the order of `ids`: per `idsPerStatement` runs, two queries, and a
-    /// third when some of them have dataset inputs.
+    /// Runs with their data, in the order of `ids`: two queries, and a third when some of them have
+    /// dataset inputs. The ids are bound once per statement (`OneBindMembership`), so a page of
+    /// 50,000 runs is as many statements as a page of one.
     public func runs(ids: [String], on db: any SQLDatabase) async throws -> [Run] {
-        var found: [Run] = []
-        found.reserveCapacity(ids.count)
-        for start in stride(from: 0, to: ids.count, by: Self.idsPerStatement) {
-            found += try await chunk(Array(ids[start..<min(start + Self.idsPerStatement, ids.count)]), on: db)
-        }
-        return found
-    }
-
-    /// Run ids bound in one statement. The data query binds each id five times, and a search page
-    /// may hold 50,000 runs: PostgreSQL takes at most 65,535 parameters a statement (a page of
-    /// more than 13,107 runs was a 500 there), SQLite (as built by sqlite-nio) 250,000.
-    static let idsPerStatement = 1000
-
-    private func chunk(_ ids: [String], on db: any SQLDatabase) async throws -> [Run] {
         guard !ids.isEmpty else { return [] }
-        let infos = try await db.raw("SELECT * FROM runs WHERE run_id IN (\(binds: ids))").all().map(Self.info)
+        let infos = try await db.raw("SELECT * FROM runs WHERE \(OneBindMembership("run_id", in: ids))").all().map(Self.info)
         let data = try await RunDataQuery.load(ids, on: db)
         let withInputs = ids.filter { data[$0]?.hasInputs == true }
         let inputs = try await RunIORepository().inputs(runIds: withInputs, on: db)
