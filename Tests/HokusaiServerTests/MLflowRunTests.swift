@@ -68,6 +68,36 @@ import Testing
         }
     }
 
+    /// A run's params, tags and metrics come back ordered by key, from `get_run` and from a
+    /// search, whatever order they were written in (PostgreSQL reads a small table in the order
+    /// rows were written; the store does not ask the database to sort).
+    @Test(arguments: TestStoreKind.available)
+    func aRunsDataComesBackInKeyOrder(kind: TestStoreKind) async throws {
+        try await TestApp.run(kind) { client, app in
+            let (experimentId, runId) = try await client.makeRun(key: app.adminKey)
+            let keys = ["zeta", "beta", "Alpha", "alpha", "b/2", "b/10"]
+            let params = keys.map { #"{"key":"\#($0)","value":"v"}"# }.joined(separator: ",")
+            let tags = keys.map { #"{"key":"t.\#($0)","value":"v"}"# }.joined(separator: ",")
+            let metrics = keys.map { #"{"key":"\#($0)","value":1,"timestamp":1,"step":0}"# }.joined(separator: ",")
+            let logged = try await client.mlflow(
+                .post, "runs/log-batch", key: app.adminKey,
+                json: #"{"run_id":"\#(runId)","params":[\#(params)],"tags":[\#(tags)],"metrics":[\#(metrics)]}"#)
+            try #require(logged.status == .ok, "\(logged.text)")
+            let got = try await client.mlflow(.get, "runs/get?run_id=\(runId)", key: app.adminKey)
+            let searched = try await client.mlflow(
+                .post, "runs/search", key: app.adminKey, json: #"{"experiment_ids":["\#(experimentId)"]}"#)
+            let fromSearch = try #require((searched["runs"] as? [[String: Any]])?.first)
+            for run in [try #require(got["run"] as? [String: Any]), fromSearch] {
+                let data = try #require(run["data"] as? [String: Any])
+                let names = { (field: String) in ((data[field] as? [[String: Any]]) ?? []).compactMap { $0["key"] as? String } }
+                #expect(names("params") == keys.sorted())
+                #expect(names("metrics") == keys.sorted())
+                let tagKeys = names("tags")
+                #expect(tagKeys == tagKeys.sorted() && tagKeys.filter { $0.hasPrefix("t.") }.count == keys.count)
+            }
+        }
+    }
+
     @Test(arguments: TestStoreKind.available)
     func historyPagesWithOpaqueTokens(kind: TestStoreKind) async throws {
         try await TestApp.run(kind) { client, app in

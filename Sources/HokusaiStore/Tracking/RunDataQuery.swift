@@ -6,6 +6,11 @@ import SQLKit
 /// handed to a thread of its own, and for `get_run` those round trips were most of the time. It
 /// also says which runs have dataset inputs, so their (many-column) rows are read only when there
 /// are some.
+///
+/// Each run's params, tags, metrics and outputs come back ordered by key (model id). The database
+/// is not asked to sort: sorting the 6,000 rows of a page of 1,000 runs was a quarter of the
+/// statement's time on SQLite, whose primary-key reads return them in key order anyway, so a run's
+/// list is sorted here only when it is not already (PostgreSQL's plans promise no order).
 enum RunDataQuery {
     struct Loaded {
         var params: [KeyValue] = []
@@ -13,6 +18,19 @@ enum RunDataQuery {
         var metrics: [MetricPoint] = []
         var outputs: [ModelOutput] = []
         var hasInputs = false
+
+        func sortedByKey() -> Loaded {
+            var sorted = self
+            if !Self.inKeyOrder(params.lazy.map(\.key)) { sorted.params.sort { $0.key < $1.key } }
+            if !Self.inKeyOrder(tags.lazy.map(\.key)) { sorted.tags.sort { $0.key < $1.key } }
+            if !Self.inKeyOrder(metrics.lazy.map(\.key)) { sorted.metrics.sort { $0.key < $1.key } }
+            if !Self.inKeyOrder(outputs.lazy.map(\.modelId)) { sorted.outputs.sort { $0.modelId < $1.modelId } }
+            return sorted
+        }
+
+        private static func inKeyOrder(_ keys: some Collection<String>) -> Bool {
+            zip(keys, keys.dropFirst()).allSatisfy { $0 <= $1 }
+        }
     }
 
     private enum Kind: Int {
@@ -20,16 +38,16 @@ enum RunDataQuery {
     }
 
     static func load(_ runIds: [String], on db: any SQLDatabase) async throws -> [String: Loaded] {
+        let ids = OneBindMembership("run_id", in: runIds)
         let rows = try await db.raw(
             """
             SELECT 0 AS kind, run_id, key, value AS text, 0.0 AS number, 0 AS step, 0 AS ts, 0 AS nan
-                FROM run_params WHERE run_id IN (\(binds: runIds))
-            UNION ALL SELECT 1, run_id, key, value, 0.0, 0, 0, 0 FROM run_tags WHERE run_id IN (\(binds: runIds))
+                FROM run_params WHERE \(ids)
+            UNION ALL SELECT 1, run_id, key, value, 0.0, 0, 0, 0 FROM run_tags WHERE \(ids)
             UNION ALL SELECT 2, run_id, key, NULL, value, step, timestamp, is_nan
-                FROM latest_metrics WHERE run_id IN (\(binds: runIds))
-            UNION ALL SELECT 3, run_id, model_id, NULL, 0.0, step, 0, 0 FROM run_outputs WHERE run_id IN (\(binds: runIds))
-            UNION ALL SELECT DISTINCT 4, run_id, '', NULL, 0.0, 0, 0, 0 FROM run_inputs WHERE run_id IN (\(binds: runIds))
-            ORDER BY kind, key
+                FROM latest_metrics WHERE \(ids)
+            UNION ALL SELECT 3, run_id, model_id, NULL, 0.0, step, 0, 0 FROM run_outputs WHERE \(ids)
+            UNION ALL SELECT DISTINCT 4, run_id, '', NULL, 0.0, 0, 0, 0 FROM run_inputs WHERE \(ids)
             """
         ).all()
         var result: [String: Loaded] = [:]
@@ -59,6 +77,6 @@ enum RunDataQuery {
                 continue
             }
         }
-        return result
+        return result.mapValues { $0.sortedByKey() }
     }
 }
