@@ -39,7 +39,7 @@ final class SQLiteHandle: @unchecked Sendable {
     static let cachedStatementLimit = 256
     static let cachedTextBudget = 512 * 1024
     /// Longer statements are prepared for one use. The long ones that recur are a metric batch's
-    /// chunks (`MetricRows`, up to 10 kB) and a page of 1,000 runs' data query (15 kB).
+    /// chunks (`MetricRows`, up to 10 kB); lists of ids are one parameter (`OneBindMembership`).
     static let cachedStatementLength = 32 * 1024
 
     init(path: String) throws {
