@@ -26,4 +26,40 @@ import Testing
         #expect(text(.double(.greatestFiniteMagnitude)) == "1.7976931348623157e+308")
         #expect(text(.int64(1 << 53)) == "9007199254740992")
     }
+
+    /// `JSONOutput` writes what `JSONWriter` writes for the same tree: commas between elements at
+    /// every depth, none after a key or at the start of a container, empty containers, and
+    /// pre-written JSON copied in as it is.
+    @Test func streamedOutputMatchesTheTreeWriter() {
+        let tree = JSONValue.object([
+            ("empty", .object([])),
+            ("list", .array([.int(1), .object([("k", .string("v \" q"))]), .array([]), .array([.null, .bool(true)])])),
+            ("after", .double(0.5)),
+            ("nested", .object([("a", .object([("b", .array([.string("x")]))])), ("c", .int64(-3))])),
+        ])
+        var output = JSONOutput()
+        output.beginObject()
+        output.key("empty")
+        output.beginObject()
+        output.endObject()
+        output.key("list")
+        output.beginArray()
+        output.value(.int(1))
+        output.beginObject()
+        output.field("k", "v \" q")
+        output.endObject()
+        output.beginArray()
+        output.endArray()
+        output.value(.array([.null, .bool(true)]))
+        output.endArray()
+        output.field("after", .double(0.5))
+        output.key("nested")
+        output.beginObject()
+        output.key("a")
+        output.value(.encoded(JSONWriter.bytes(.object([("b", .array([.string("x")]))]))))
+        output.field("c", .int64(-3))
+        output.endObject()
+        output.endObject()
+        #expect(String(decoding: output.bytes, as: UTF8.self) == text(tree))
+    }
 }

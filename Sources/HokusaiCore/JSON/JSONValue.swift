@@ -10,6 +10,8 @@ public enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([(String, JSONValue)])
     case null
+    /// JSON already written (`JSONOutput`), copied into the answer as it is.
+    case encoded([UInt8])
 
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
@@ -21,6 +23,7 @@ public enum JSONValue: Sendable, Equatable {
         case (.array(let a), .array(let b)): a == b
         case (.object(let a), .object(let b)): a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
         case (.null, .null): true
+        case (.encoded(let a), .encoded(let b)): a == b
         default: false
         }
     }

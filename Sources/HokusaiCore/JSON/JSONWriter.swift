@@ -11,6 +11,7 @@ public enum JSONWriter {
     static func write(_ value: JSONValue, into output: inout [UInt8]) {
         switch value {
         case .null: output.append(contentsOf: "null".utf8)
+        case .encoded(let bytes): output.append(contentsOf: bytes)
         case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
         case .int(let number): output.append(contentsOf: String(number).utf8)
         case .int64(let number): output.append(contentsOf: String(number).utf8)

@@ -35,18 +35,73 @@ enum MLflowJSON {
     }
 
     static func run(_ run: Run) -> JSONValue {
-        var data: [(String, JSONValue)] = []
-        if !run.metrics.isEmpty { data.append(("metrics", .array(run.metrics.map(metric)))) }
-        if !run.params.isEmpty { data.append(("params", keyValues(run.params))) }
-        if !run.tags.isEmpty { data.append(("tags", keyValues(run.tags))) }
-        var inputs: [(String, JSONValue)] = []
-        if !run.inputs.isEmpty { inputs.append(("dataset_inputs", .array(run.inputs.map(datasetInput)))) }
-        var fields: [(String, JSONValue)] = [("info", runInfo(run.info)), ("data", .object(data)), ("inputs", .object(inputs))]
+        var output = JSONOutput(reservingCapacity: 1024)
+        write(run, to: &output)
+        return .encoded(output.bytes)
+    }
+
+    /// A page of runs as one JSON array, written straight to bytes (`JSONOutput`).
+    static func runs(_ runs: [Run]) -> JSONValue {
+        var output = JSONOutput(reservingCapacity: runs.count * 768)
+        output.beginArray()
+        for run in runs { write(run, to: &output) }
+        output.endArray()
+        return .encoded(output.bytes)
+    }
+
+    /// Metric points as one JSON array, written straight to bytes.
+    static func metrics(_ points: [MetricPoint]) -> JSONValue {
+        var output = JSONOutput(reservingCapacity: points.count * 72)
+        output.beginArray()
+        for point in points { write(point, to: &output) }
+        output.endArray()
+        return .encoded(output.bytes)
+    }
+
+    private static func write(_ run: Run, to output: inout JSONOutput) {
+        output.beginObject()
+        output.field("info", runInfo(run.info))
+        output.key("data")
+        output.beginObject()
+        if !run.metrics.isEmpty {
+            output.key("metrics")
+            output.beginArray()
+            for point in run.metrics { write(point, to: &output) }
+            output.endArray()
+        }
+        if !run.params.isEmpty { write(run.params, as: "params", to: &output) }
+        if !run.tags.isEmpty { write(run.tags, as: "tags", to: &output) }
+        output.endObject()
+        output.key("inputs")
+        output.beginObject()
+        if !run.inputs.isEmpty { output.field("dataset_inputs", .array(run.inputs.map(datasetInput))) }
+        output.endObject()
         if !run.outputs.isEmpty {
             let outputs = run.outputs.map { JSONValue.object([("model_id", .string($0.modelId)), ("step", .int64($0.step))]) }
-            fields.append(("outputs", .object([("model_outputs", .array(outputs))])))
+            output.field("outputs", .object([("model_outputs", .array(outputs))]))
         }
-        return .object(fields)
+        output.endObject()
+    }
+
+    private static func write(_ point: MetricPoint, to output: inout JSONOutput) {
+        output.beginObject()
+        output.field("key", point.key)
+        output.field("value", .double(point.value))
+        output.field("timestamp", .int64(point.timestamp))
+        output.field("step", .int64(point.step))
+        output.endObject()
+    }
+
+    private static func write(_ pairs: [KeyValue], as name: String, to output: inout JSONOutput) {
+        output.key(name)
+        output.beginArray()
+        for pair in pairs {
+            output.beginObject()
+            output.field("key", pair.key)
+            output.field("value", pair.value)
+            output.endObject()
+        }
+        output.endArray()
     }
 
     static func datasetInput(_ input: DatasetInput) -> JSONValue {
@@ -78,13 +133,6 @@ enum MLflowJSON {
         var data: [(String, JSONValue)] = []
         if !model.params.isEmpty { data.append(("params", keyValues(model.params))) }
         return .object([("info", .object(info)), ("data", .object(data))])
-    }
-
-    static func metric(_ point: MetricPoint) -> JSONValue {
-        .object([
-            ("key", .string(point.key)), ("value", .double(point.value)), ("timestamp", .int64(point.timestamp)),
-            ("step", .int64(point.step)),
-        ])
     }
 
     static func keyValues(_ pairs: [KeyValue]) -> JSONValue {

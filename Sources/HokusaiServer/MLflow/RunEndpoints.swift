@@ -109,7 +109,7 @@ struct RunEndpoints {
             viewType: try ExperimentEndpoints.viewType(p, "run_view_type"), maxResults: try p.int("max_results"),
             orderBy: try p.strings("order_by"), pageToken: try p.string("page_token"))
         var fields: [(String, JSONValue)] = []
-        if !result.runs.isEmpty { fields.append(("runs", .array(result.runs.map(MLflowJSON.run)))) }
+        if !result.runs.isEmpty { fields.append(("runs", MLflowJSON.runs(result.runs))) }
         if let next = result.nextPageToken { fields.append(("next_page_token", .string(next))) }
         return .object(fields)
     }
@@ -119,7 +119,7 @@ struct RunEndpoints {
         let result = try await tracking.metricHistory(
             runId: try p.runId(), key: try p.requiredString("metric_key"), maxResults: try p.int("max_results"),
             pageToken: try p.string("page_token"))
-        var fields: [(String, JSONValue)] = [("metrics", .array(result.points.map(MLflowJSON.metric)))]
+        var fields: [(String, JSONValue)] = [("metrics", MLflowJSON.metrics(result.points))]
         if let next = result.nextPageToken { fields.append(("next_page_token", .string(next))) }
         return .object(fields)
     }
