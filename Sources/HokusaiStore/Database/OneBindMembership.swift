@@ -5,14 +5,14 @@ import SQLKit
 /// with an array, on SQLite `column IN (SELECT value FROM json_each(?1))` with a JSON array.
 ///
 /// A list of one placeholder per value is limited (PostgreSQL takes 65,535 parameters a
-/// statement: a page of 13,108 runs, or a version search naming as many models, was a 500), and it
+/// statement, which a version search naming that many models would have passed), and it
 /// is slow at the sizes a page reaches: the text of a page of 1,000 runs' data query was 35 kB of
 /// `?1, ?2, …`, serialized, parsed and planned again on every request. This text never changes with
 /// the count, so the statement stays prepared. A single value is a plain `=`, which the planners
 /// treat best.
 struct OneBindMembership<Value: OneBindListValue>: SQLExpression {
-    /// A column of ours (`run_id`, `ri.run_id`), written as given: quoting it cost a twentieth of
-    /// a `get_run`.
+    /// A column of ours (`run_id`, `ri.run_id`), written as given: quoting it took 3% of a
+    /// `get_run`.
     let column: String
     let values: [Value]
 
