@@ -42,18 +42,21 @@ enum MLflowJSON {
 
     /// A page of runs as one JSON array, written straight to bytes (`JSONOutput`).
     static func runs(_ runs: [Run]) -> JSONValue {
-        var output = JSONOutput(reservingCapacity: runs.count * 768)
-        output.beginArray()
-        for run in runs { write(run, to: &output) }
-        output.endArray()
-        return .encoded(output.bytes)
+        array(of: runs, bytesPerItem: 768, writing: write)
     }
 
     /// Metric points as one JSON array, written straight to bytes.
     static func metrics(_ points: [MetricPoint]) -> JSONValue {
-        var output = JSONOutput(reservingCapacity: points.count * 72)
+        array(of: points, bytesPerItem: 72, writing: write)
+    }
+
+    /// One JSON array of `items`; `bytesPerItem` is a guess that saves the buffer regrowing.
+    private static func array<Item>(
+        of items: [Item], bytesPerItem: Int, writing write: (Item, inout JSONOutput) -> Void
+    ) -> JSONValue {
+        var output = JSONOutput(reservingCapacity: items.count * bytesPerItem)
         output.beginArray()
-        for point in points { write(point, to: &output) }
+        for item in items { write(item, &output) }
         output.endArray()
         return .encoded(output.bytes)
     }
