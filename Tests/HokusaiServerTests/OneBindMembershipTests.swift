@@ -43,14 +43,37 @@ import Testing
         }
     }
 
-    /// The data query of a page of runs reads each table by its primary key, once per listed id,
-    /// rather than scanning the table for ids in the JSON array.
-    @Test func sqliteReadsEachTableByItsPrimaryKey() async throws {
+    /// A list read as rows (`OneBindSelection`) matches each listed value once, however often it
+    /// is listed, and matches nothing for an empty list; one value and many agree.
+    @Test(arguments: TestStoreKind.available)
+    func aSelectionYieldsEachMatchingRowOnce(kind: TestStoreKind) async throws {
+        try await withModels(["alpha", "beta", "gamma", #"quote " inside"#], kind) { db in
+            func selected(_ names: [String]) async throws -> [String] {
+                let rows = OneBindSelection(where: "name", in: names).from("registered_models", as: "m")
+                return try await db.raw("SELECT m.name \(rows)").all().map { try $0.decode(column: "name", as: String.self) }
+                    .sorted()
+            }
+            let repeated = try await selected(["gamma", "absent", "alpha", "gamma", "alpha"])
+            let escaped = try await selected([#"quote " inside"#, "beta"])
+            let one = try await selected(["beta"])
+            let none = try await selected([])
+            #expect(repeated == ["alpha", "gamma"])
+            #expect(escaped == ["beta", #"quote " inside"#])
+            #expect(one == ["beta"])
+            #expect(none.isEmpty)
+        }
+    }
+
+    /// On SQLite the listed values drive the read: one primary-key seek into the table per value,
+    /// with no temporary B-tree of the list first (what `IN (SELECT …)` built) and no scan.
+    @Test func sqliteSeeksEachListedValueByThePrimaryKey() async throws {
         try await withModels([], .sqlite) { db in
-            let ids = OneBindMembership("run_id", in: ["a", "b", "c"])
-            let plan = try await db.raw("EXPLAIN QUERY PLAN SELECT key, value FROM run_params WHERE \(ids)").all()
+            let rows = OneBindSelection(where: "run_id", in: ["a", "b", "c"]).from("run_params", as: "t")
+            let plan = try await db.raw("EXPLAIN QUERY PLAN SELECT t.key, t.value \(rows)").all()
                 .map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
-            #expect(plan.contains("SEARCH run_params USING INDEX sqlite_autoindex_run_params_1 (run_id=?)"), "\(plan)")
+            #expect(plan.contains("SEARCH t USING PRIMARY KEY (run_id=?)"), "\(plan)")
+            let scansTheTable = plan.split(separator: "\n").contains { $0 == "SCAN t" || $0.hasPrefix("SCAN t ") }
+            #expect(!plan.contains("LIST SUBQUERY") && !scansTheTable, "\(plan)")
         }
     }
 

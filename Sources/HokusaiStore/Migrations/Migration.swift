@@ -23,6 +23,7 @@ public enum Migrations {
         M005_RegistrationEvents.migration,
         M006_SearchIndexes.migration,
         M007_MetricHistoryWithoutRowid.migration,
+        M008_RunDataWithoutRowid.migration,
     ]
 
     public static var latestId: Int { all.last?.id ?? 0 }

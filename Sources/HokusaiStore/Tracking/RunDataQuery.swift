@@ -5,7 +5,8 @@ import SQLKit
 /// `UNION ALL` with a kind column) instead of four: on SQLite each statement is parsed afresh and
 /// handed to a thread of its own, and for `get_run` those round trips were most of the time. It
 /// also says which runs have dataset inputs, so their (many-column) rows are read only when there
-/// are some.
+/// are some. Each table is read from the list of run ids (`OneBindSelection`): on SQLite one
+/// primary-key seek per run into tables clustered on `(run_id, key)` (M008).
 ///
 /// Each run's params, tags, metrics and outputs come back ordered by key (model id). The database
 /// is not asked to sort: sorting the 6,000 rows of a page of 1,000 runs was a quarter of the
@@ -38,16 +39,16 @@ enum RunDataQuery {
     }
 
     static func load(_ runIds: [String], on db: any SQLDatabase) async throws -> [String: Loaded] {
-        let ids = OneBindMembership("run_id", in: runIds)
+        let selection = OneBindSelection(where: "run_id", in: runIds)
+        func rows(_ table: String) -> OneBindSelection<String> { selection.from(table, as: "t") }
         let rows = try await db.raw(
             """
-            SELECT 0 AS kind, run_id, key, value AS text, 0.0 AS number, 0 AS step, 0 AS ts, 0 AS nan
-                FROM run_params WHERE \(ids)
-            UNION ALL SELECT 1, run_id, key, value, 0.0, 0, 0, 0 FROM run_tags WHERE \(ids)
-            UNION ALL SELECT 2, run_id, key, NULL, value, step, timestamp, is_nan
-                FROM latest_metrics WHERE \(ids)
-            UNION ALL SELECT 3, run_id, model_id, NULL, 0.0, step, 0, 0 FROM run_outputs WHERE \(ids)
-            UNION ALL SELECT DISTINCT 4, run_id, '', NULL, 0.0, 0, 0, 0 FROM run_inputs WHERE \(ids)
+            SELECT 0 AS kind, t.run_id, t.key, t.value AS text, 0.0 AS number, 0 AS step, 0 AS ts, 0 AS nan
+                \(rows("run_params"))
+            UNION ALL SELECT 1, t.run_id, t.key, t.value, 0.0, 0, 0, 0 \(rows("run_tags"))
+            UNION ALL SELECT 2, t.run_id, t.key, NULL, t.value, t.step, t.timestamp, t.is_nan \(rows("latest_metrics"))
+            UNION ALL SELECT 3, t.run_id, t.model_id, NULL, 0.0, t.step, 0, 0 \(rows("run_outputs"))
+            UNION ALL SELECT DISTINCT 4, t.run_id, '', NULL, 0.0, 0, 0, 0 \(rows("run_inputs"))
             """
         ).all()
         var result: [String: Loaded] = [:]
