@@ -36,7 +36,8 @@ public struct RunRepository: Sendable {
     /// 50,000 runs is as many statements as a page of one.
     public func runs(ids: [String], on db: any SQLDatabase) async throws -> [Run] {
         guard !ids.isEmpty else { return [] }
-        let infos = try await db.raw("SELECT r.* \(OneBindSelection(where: "run_id", in: ids).from("runs", as: "r"))").all().map(Self.info)
+        let rows = OneBindSelection(where: "run_id", in: ids).from("runs", as: "r")
+        let infos = try await db.raw("SELECT r.* \(rows)").all().map(Self.info)
         let data = try await RunDataQuery.load(ids, on: db)
         let withInputs = ids.filter { data[$0]?.hasInputs == true }
         let inputs = try await RunIORepository().inputs(runIds: withInputs, on: db)
