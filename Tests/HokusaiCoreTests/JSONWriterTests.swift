@@ -17,6 +17,28 @@ import Testing
         #expect(written.contains("\\u0007"))
     }
 
+    /// Strings are checked for bytes to escape eight at a time: a quote, a backslash or a control
+    /// byte is found at every offset of a word and in the bytes after the last whole word, and
+    /// bytes of 0x80 and up (UTF-8 beyond ASCII) and the printable ones around them are not.
+    @Test func everyByteThatNeedsEscapingIsFoundWhereverItIs() throws {
+        let clean = Array("abcdefghijklmnopqrstuvw é 模 ~!#$%&'()*+,-./09:;<=>?@[]^_`{|}\u{7F}".utf8)
+        #expect(!clean.withUnsafeBufferPointer(JSONWriter.anyNeedsEscaping))
+        for special: UInt8 in [0x00, 0x01, 0x0A, 0x1F, UInt8(ascii: "\""), UInt8(ascii: "\\")] {
+            for position in 0..<19 {
+                var bytes = Array(repeating: UInt8(ascii: "x"), count: 19)
+                bytes[position] = special
+                #expect(bytes.withUnsafeBufferPointer(JSONWriter.anyNeedsEscaping), "byte \(special) at \(position)")
+                let text = String(decoding: bytes, as: UTF8.self)
+                let written = self.text(.string(text))
+                #expect(try JSONSerialization.jsonObject(with: Data(written.utf8), options: .fragmentsAllowed) as? String == text)
+            }
+        }
+        for neighbour: UInt8 in [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x80, 0xFF] {
+            let bytes = Array(repeating: neighbour, count: 16)
+            #expect(!bytes.withUnsafeBufferPointer(JSONWriter.anyNeedsEscaping), "byte \(neighbour)")
+        }
+    }
+
     @Test func doublesFollowMLflowsWireFormat() {
         #expect(text(.double(1)) == "1.0")
         #expect(text(.double(0.1)) == "0.1")

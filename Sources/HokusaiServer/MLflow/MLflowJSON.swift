@@ -17,21 +17,9 @@ enum MLflowJSON {
     }
 
     static func runInfo(_ info: RunInfo) -> JSONValue {
-        var fields: [(String, JSONValue)] = [
-            ("run_uuid", .string(info.runId)),
-            ("experiment_id", .string(String(info.experimentId))),
-            ("run_name", .string(info.runName)),
-            ("user_id", .string(info.userId)),
-            ("status", .string(info.status.rawValue)),
-        ]
-        if let start = info.startTime { fields.append(("start_time", .int64(start))) }
-        if let end = info.endTime { fields.append(("end_time", .int64(end))) }
-        fields += [
-            ("artifact_uri", .string(info.artifactURI)),
-            ("lifecycle_stage", .string(info.lifecycleStage.rawValue)),
-            ("run_id", .string(info.runId)),
-        ]
-        return .object(fields)
+        var output = JSONOutput(reservingCapacity: 384)
+        write(info, to: &output)
+        return .encoded(output.bytes)
     }
 
     static func run(_ run: Run) -> JSONValue {
@@ -63,7 +51,8 @@ enum MLflowJSON {
 
     private static func write(_ run: Run, to output: inout JSONOutput) {
         output.beginObject()
-        output.field("info", runInfo(run.info))
+        output.key("info")
+        write(run.info, to: &output)
         output.key("data")
         output.beginObject()
         if !run.metrics.isEmpty {
@@ -83,6 +72,21 @@ enum MLflowJSON {
             let outputs = run.outputs.map { JSONValue.object([("model_id", .string($0.modelId)), ("step", .int64($0.step))]) }
             output.field("outputs", .object([("model_outputs", .array(outputs))]))
         }
+        output.endObject()
+    }
+
+    private static func write(_ info: RunInfo, to output: inout JSONOutput) {
+        output.beginObject()
+        output.field("run_uuid", info.runId)
+        output.field("experiment_id", String(info.experimentId))
+        output.field("run_name", info.runName)
+        output.field("user_id", info.userId)
+        output.field("status", info.status.rawValue)
+        if let start = info.startTime { output.field("start_time", .int64(start)) }
+        if let end = info.endTime { output.field("end_time", .int64(end)) }
+        output.field("artifact_uri", info.artifactURI)
+        output.field("lifecycle_stage", info.lifecycleStage.rawValue)
+        output.field("run_id", info.runId)
         output.endObject()
     }
 
