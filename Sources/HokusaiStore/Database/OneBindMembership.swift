@@ -79,8 +79,12 @@ struct OneBindSelection<Value: OneBindListValue & Hashable>: SQLExpression {
     init(where column: String, in values: [Value]) {
         self.column = column
         self.values = values
+        uniqueJSON = values.count == 1 ? "" : Value.jsonArray(Self.eachOnce(values))
+    }
+
+    private static func eachOnce(_ values: [Value]) -> [Value] {
         var seen = Set<Value>(minimumCapacity: values.count)
-        uniqueJSON = values.count == 1 ? "" : Value.jsonArray(values.filter { seen.insert($0).inserted })
+        return values.filter { seen.insert($0).inserted }
     }
 
     func from(_ table: String, as alias: String) -> Self {
