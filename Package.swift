@@ -97,6 +97,8 @@ let package = Package(
                 "HokusaiStore",
                 "HokusaiServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -2,6 +2,8 @@ import Foundation
 import HokusaiCore
 import Logging
 import SQLKit
+import SQLiteKit
+import SQLiteNIO
 import Testing
 
 @testable import HokusaiStore
@@ -77,6 +79,18 @@ import Testing
                 #expect(try row.decode(column: "v", as: Double.self) == value)
                 #expect(try row.decode(column: "n", as: Int64.self) == number)
             }
+        }
+    }
+
+    /// The common types take a short way to SQLite data; every value must still come out as
+    /// SQLiteKit's encoder makes it, the types that look alike (Optional, Int32, Float) included.
+    @Test func everyBoundTypeBecomesTheDataSQLiteKitsEncoderMakes() throws {
+        let values: [any Encodable & Sendable] = [
+            "text", "", "é∑\u{0}", 0.5, -0.0, Double.infinity, Int64.max, Int64.min, Int.max, -1, true, false,
+            Int32(7), Float(0.25), String?.none, String?.some("wrapped"), Int?.some(3), Double?.none,
+        ]
+        for value in values {
+            #expect(try SQLiteConnectionDatabase.data(value) == SQLiteDataEncoder().encode(value), "\(value)")
         }
     }
 
