@@ -51,6 +51,11 @@ class Scale:
 # (one scan in a run can meet a slow spell of the machine), so the p50 needs a few.
 FULL_SCANS = 5
 
+# The MLflow client's workloads run in rounds, the servers' order reversed each round, the client's
+# own cost (the floor) measured right beside ours: run once, after ours, the floor met another spell
+# of the machine (seen here: ours 15 ms above the floor on log_batch in one run, 5 ms interleaved).
+CLIENT_ROUNDS = 2
+
 QUICK = Scale(raw_seconds=1, ops=30, batches=10, searches=10, artifacts=3, search_runs=1_000, big_mb=128, load_seconds=5, wrk_seconds=5)
 
 
@@ -72,11 +77,20 @@ def client_process(server, script, arguments, timeout=3600):
     return json.loads(output.stdout)
 
 
+def client_counts(scale):
+    """Calls per operation in one client round: the scale's counts shared out between the rounds."""
+    def share(total):
+        return max(1, -(-total // CLIENT_ROUNDS))
+    return {"ops": max(10, share(scale.ops // 2)), "batches": share(scale.batches),
+            "searches": share(scale.searches), "artifacts": share(scale.artifacts)}
+
+
 def client_suite(server, scale, search_experiment):
-    """The MLflow Python client's workloads, one call at a time."""
+    """One round of the MLflow Python client's workloads, one call at a time."""
+    counts = client_counts(scale)
     return client_process(server, "client_suite.py", [
-        "--ops", str(max(10, scale.ops // 2)), "--batches", str(scale.batches), "--searches", str(scale.searches),
-        "--artifacts", str(scale.artifacts), "--search-experiment", search_experiment])
+        "--ops", str(counts["ops"]), "--batches", str(counts["batches"]), "--searches", str(counts["searches"]),
+        "--artifacts", str(counts["artifacts"]), "--search-experiment", search_experiment])
 
 
 def client_floor(server, scale, search_experiment):
@@ -89,8 +103,9 @@ def client_floor(server, scale, search_experiment):
         client_process(view, "client_suite.py", ["--ops", "10", "--batches", "2", "--searches", "2", "--artifacts", "0",
                                                  "--search-experiment", search_experiment])
         floor.replaying = True
+        counts = client_counts(scale)
         result = client_process(view, "client_suite.py", [
-            "--ops", str(max(10, scale.ops // 2)), "--batches", str(scale.batches), "--searches", str(scale.searches),
+            "--ops", str(counts["ops"]), "--batches", str(counts["batches"]), "--searches", str(counts["searches"]),
             "--artifacts", "0", "--search-experiment", search_experiment])
     if floor.misses:
         raise RuntimeError(f"the client floor's replay missed {floor.misses} answers")
@@ -140,14 +155,18 @@ def measure(servers, scale, work, results):
             scans[server.name] += http_suite.full_scan(http_suite.Api(server), experiments[server.name], scale.search_runs, repeat=1)
     for name, samples in scans.items():
         results[name]["raw"][f"search_full_scan_{scale.search_runs}"] = samples
-    for server in servers:
-        server.fresh_key()
-        log(f"{server.name}: the MLflow client")
-        results[server.name]["client"] = client_suite(server, scale, experiments[server.name])
-        if server.key:
-            server.fresh_key()
-            log(f"{server.name}: the MLflow client against a server that does no work (its own cost)")
-            results[server.name]["client_floor"] = client_floor(server, scale, experiments[server.name])
+    for round_number in range(CLIENT_ROUNDS):
+        forward = round_number % 2 == 0
+        for server in servers if forward else servers[::-1]:
+            # Ours, then the floor, in a forward round; the floor, then ours, in a reversed one.
+            steps = [("client", client_suite)] + ([("client_floor", client_floor)] if server.key else [])
+            for key, suite in steps if forward else steps[::-1]:
+                server.fresh_key()
+                what = "the MLflow client" if key == "client" else "the MLflow client against a server that does no work"
+                log(f"{server.name}: {what} (round {round_number + 1} of {CLIENT_ROUNDS})")
+                pooled = results[server.name].setdefault(key, {})
+                for operation, samples in suite(server, scale, experiments[server.name]).items():
+                    pooled.setdefault(operation, []).extend(samples)
     each(f"{scale.load_clients} concurrent writers for {scale.load_seconds} s", "concurrent",
          lambda server: load.concurrent_log_batch(server, scale.load_clients, scale.load_seconds))
     each(f"{scale.load_clients} MLflow clients (processes) writing for {scale.load_seconds} s", "client_concurrent",
@@ -194,8 +213,11 @@ def render(servers, scale, quick, command):
         f"- Scale{' (quick run: numbers are indicative only)' if quick else ''}: raw HTTP calls back to back for "
         f"{scale.raw_seconds} s per operation (wrk, one connection; a full scan by http.client, {FULL_SCANS} times, each page's token found "
         "without parsing it and the pages parsed and counted after the clock stops); through the "
-        f"MLflow client {max(10, scale.ops // 2)} calls per operation, {scale.batches} batches of 1,000 metrics, "
-        f"{scale.searches} searches, {scale.artifacts} artifacts of 10 MB; {scale.search_runs:,} runs seeded for search; "
+        f"MLflow client {client_counts(scale)['ops'] * CLIENT_ROUNDS} calls per operation, "
+        f"{client_counts(scale)['batches'] * CLIENT_ROUNDS} batches of 1,000 metrics, "
+        f"{client_counts(scale)['searches'] * CLIENT_ROUNDS} searches, {client_counts(scale)['artifacts'] * CLIENT_ROUNDS} "
+        f"artifacts of 10 MB (in {CLIENT_ROUNDS} rounds, the servers' order reversed in the second, the client's own cost "
+        f"measured beside ours in each); {scale.search_runs:,} runs seeded for search; "
         f"{scale.load_clients} writers for {scale.load_seconds} s (raw connections, then MLflow clients in processes of "
         f"their own), wrk for {scale.wrk_seconds} s, a {scale.big_mb} MB artifact (raw, then through the client).",
         "- Raw p95s are wrk's: corrected for coordinated omission (wrk counts a stall of N ms as if the calls "
