@@ -85,12 +85,15 @@ def client_counts(scale):
             "searches": share(scale.searches), "artifacts": share(scale.artifacts)}
 
 
+def client_arguments(counts, search_experiment, artifacts=True):
+    """bench/client_suite.py's arguments for one round of `counts`; the floor leaves artifacts out."""
+    return ["--ops", str(counts["ops"]), "--batches", str(counts["batches"]), "--searches", str(counts["searches"]),
+            "--artifacts", str(counts["artifacts"] if artifacts else 0), "--search-experiment", search_experiment]
+
+
 def client_suite(server, scale, search_experiment):
     """One round of the MLflow Python client's workloads, one call at a time."""
-    counts = client_counts(scale)
-    return client_process(server, "client_suite.py", [
-        "--ops", str(counts["ops"]), "--batches", str(counts["batches"]), "--searches", str(counts["searches"]),
-        "--artifacts", str(counts["artifacts"]), "--search-experiment", search_experiment])
+    return client_process(server, "client_suite.py", client_arguments(client_counts(scale), search_experiment))
 
 
 def client_floor(server, scale, search_experiment):
@@ -100,13 +103,11 @@ def client_floor(server, scale, search_experiment):
     with FloorServer(server.url.removeprefix("http://"), port) as floor:
         view = types.SimpleNamespace(name="client floor", key=server.key,
                                      tracking_uri=f"http://127.0.0.1:{port}{server.api_prefix}")
-        client_process(view, "client_suite.py", ["--ops", "10", "--batches", "2", "--searches", "2", "--artifacts", "0",
-                                                 "--search-experiment", search_experiment])
+        recording = {"ops": 10, "batches": 2, "searches": 2, "artifacts": 0}
+        client_process(view, "client_suite.py", client_arguments(recording, search_experiment, artifacts=False))
         floor.replaying = True
-        counts = client_counts(scale)
-        result = client_process(view, "client_suite.py", [
-            "--ops", str(counts["ops"]), "--batches", str(counts["batches"]), "--searches", str(counts["searches"]),
-            "--artifacts", "0", "--search-experiment", search_experiment])
+        result = client_process(view, "client_suite.py",
+                                client_arguments(client_counts(scale), search_experiment, artifacts=False))
     if floor.misses:
         raise RuntimeError(f"the client floor's replay missed {floor.misses} answers")
     return {operation: samples for operation, samples in result.items() if samples}
@@ -201,6 +202,7 @@ def versions(binary):
 
 def render(servers, scale, quick, command):
     ours = versions(None)
+    rounds = {name: count * CLIENT_ROUNDS for name, count in client_counts(scale).items()}
     lines = [
         "# Benchmarks: Hokusai Registry and the MLflow server, side by side",
         "",
@@ -213,9 +215,9 @@ def render(servers, scale, quick, command):
         f"- Scale{' (quick run: numbers are indicative only)' if quick else ''}: raw HTTP calls back to back for "
         f"{scale.raw_seconds} s per operation (wrk, one connection; a full scan by http.client, {FULL_SCANS} times, each page's token found "
         "without parsing it and the pages parsed and counted after the clock stops); through the "
-        f"MLflow client {client_counts(scale)['ops'] * CLIENT_ROUNDS} calls per operation, "
-        f"{client_counts(scale)['batches'] * CLIENT_ROUNDS} batches of 1,000 metrics, "
-        f"{client_counts(scale)['searches'] * CLIENT_ROUNDS} searches, {client_counts(scale)['artifacts'] * CLIENT_ROUNDS} "
+        f"MLflow client {rounds['ops']} calls per operation, "
+        f"{rounds['batches']} batches of 1,000 metrics, "
+        f"{rounds['searches']} searches, {rounds['artifacts']} "
         f"artifacts of 10 MB (in {CLIENT_ROUNDS} rounds, the servers' order reversed in the second, the client's own cost "
         f"measured beside ours in each); {scale.search_runs:,} runs seeded for search; "
         f"{scale.load_clients} writers for {scale.load_seconds} s (raw connections, then MLflow clients in processes of "
