@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import types
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -51,13 +50,15 @@ class Scale:
 # (one scan in a run can meet a slow spell of the machine), so the p50 needs a few.
 FULL_SCANS = 5
 
-# The MLflow client's workloads run in rounds, the servers' order reversed each round, the client's
-# own cost (the floor) measured right beside ours: run once, after ours, the floor met another spell
-# of the machine (seen here: ours 15 ms above the floor on log_batch in one run, 5 ms interleaved).
-# Four rounds, not two: a spell lasts seconds (ours twice as slow in one round of two, on reads and
-# writes alike, the floor beside it not), and with two rounds a slow one is half the samples, which
-# puts the pooled p50 between the slow and the fast round; with four it is a quarter.
-CLIENT_ROUNDS = 4
+# The MLflow client's workloads run against every server and the client's own cost (the floor) in
+# one process, call by call (bench/client_suite.py): measured one server after another, each by a
+# process of its own, a spell of the machine lasting seconds fell on one and not the next (ours 2x
+# slower in one round of two; the client's own CPU per call 34 ms in one process, 47 in the next).
+# Two such processes, the servers' order reversed in the second.
+CLIENT_ROUNDS = 2
+
+# The client floor's name among the client suite's targets.
+FLOOR = "client floor"
 
 QUICK = Scale(raw_seconds=1, ops=30, batches=10, searches=10, artifacts=3, search_runs=1_000, big_mb=128, load_seconds=5, wrk_seconds=5)
 
@@ -88,32 +89,41 @@ def client_counts(scale):
             "searches": share(scale.searches), "artifacts": share(scale.artifacts)}
 
 
-def client_arguments(counts, search_experiment, artifacts=True):
-    """bench/client_suite.py's arguments for one round of `counts`; the floor leaves artifacts out."""
-    return ["--ops", str(counts["ops"]), "--batches", str(counts["batches"]), "--searches", str(counts["searches"]),
-            "--artifacts", str(counts["artifacts"] if artifacts else 0), "--search-experiment", search_experiment]
+def client_arguments(counts, targets):
+    """bench/client_suite.py's arguments: calls per operation, and each target as (name, tracking
+    URI, search experiment, whether it takes artifacts)."""
+    arguments = ["--ops", str(counts["ops"]), "--batches", str(counts["batches"]),
+                 "--searches", str(counts["searches"]), "--artifacts", str(counts["artifacts"])]
+    for name, uri, experiment, artifacts in targets:
+        arguments += ["--server", name, uri, experiment, "1" if artifacts else "0"]
+    return arguments
 
 
-def client_suite(server, scale, search_experiment):
-    """One round of the MLflow Python client's workloads, one call at a time."""
-    return client_process(server, "client_suite.py", client_arguments(client_counts(scale), search_experiment))
-
-
-def client_floor(server, scale, search_experiment):
-    """The client suite against a server that does no work (bench/client_floor.py): recorded from
-    `server` in a short first pass, then replayed. Artifacts are left out."""
+def client_side_by_side(servers, scale, experiments):
+    """The MLflow client's workloads against every server and, beside ours, against a server that
+    does no work (bench/client_floor.py: recorded from ours in a short first pass, then replaying;
+    no artifacts), in CLIENT_ROUNDS processes. Returns {name: {operation: [ms, ...]}}, the floor's
+    under FLOOR."""
+    ours = next(server for server in servers if server.key)
     port = free_port()
-    with FloorServer(server.url.removeprefix("http://"), port) as floor:
-        view = types.SimpleNamespace(name="client floor", key=server.key,
-                                     tracking_uri=f"http://127.0.0.1:{port}{server.api_prefix}")
+    with FloorServer(ours.url.removeprefix("http://"), port) as floor:
+        floor_target = (FLOOR, f"http://127.0.0.1:{port}{ours.api_prefix}", experiments[ours.name], False)
         recording = {"ops": 10, "batches": 2, "searches": 2, "artifacts": 0}
-        client_process(view, "client_suite.py", client_arguments(recording, search_experiment, artifacts=False))
+        client_process(ours, "client_suite.py", client_arguments(recording, [floor_target]))
         floor.replaying = True
-        result = client_process(view, "client_suite.py",
-                                client_arguments(client_counts(scale), search_experiment, artifacts=False))
+        targets = [(server.name, server.tracking_uri, experiments[server.name], True) for server in servers]
+        targets.insert(targets.index(next(t for t in targets if t[0] == ours.name)) + 1, floor_target)
+        pooled = {}
+        for round_number in range(CLIENT_ROUNDS):
+            order = targets if round_number % 2 == 0 else targets[::-1]
+            ours.fresh_key()
+            log(f"the MLflow client against {', '.join(t[0] for t in order)}, call by call (round {round_number + 1} of {CLIENT_ROUNDS})")
+            for name, operations in client_process(ours, "client_suite.py", client_arguments(client_counts(scale), order)).items():
+                for operation, samples in operations.items():
+                    pooled.setdefault(name, {}).setdefault(operation, []).extend(samples)
     if floor.misses:
         raise RuntimeError(f"the client floor's replay missed {floor.misses} answers")
-    return {operation: samples for operation, samples in result.items() if samples}
+    return pooled
 
 
 def client_load(server, arguments):
@@ -159,18 +169,11 @@ def measure(servers, scale, work, results):
             scans[server.name] += http_suite.full_scan(http_suite.Api(server), experiments[server.name], scale.search_runs, repeat=1)
     for name, samples in scans.items():
         results[name]["raw"][f"search_full_scan_{scale.search_runs}"] = samples
-    for round_number in range(CLIENT_ROUNDS):
-        forward = round_number % 2 == 0
-        for server in servers if forward else servers[::-1]:
-            # Ours, then the floor, in a forward round; the floor, then ours, in a reversed one.
-            steps = [("client", client_suite)] + ([("client_floor", client_floor)] if server.key else [])
-            for key, suite in steps if forward else steps[::-1]:
-                server.fresh_key()
-                what = "the MLflow client" if key == "client" else "the MLflow client against a server that does no work"
-                log(f"{server.name}: {what} (round {round_number + 1} of {CLIENT_ROUNDS})")
-                pooled = results[server.name].setdefault(key, {})
-                for operation, samples in suite(server, scale, experiments[server.name]).items():
-                    pooled.setdefault(operation, []).extend(samples)
+    client = client_side_by_side(servers, scale, experiments)
+    for server in servers:
+        results[server.name]["client"] = client[server.name]
+        if server.key:
+            results[server.name]["client_floor"] = client[FLOOR]
     each(f"{scale.load_clients} concurrent writers for {scale.load_seconds} s", "concurrent",
          lambda server: load.concurrent_log_batch(server, scale.load_clients, scale.load_seconds))
     each(f"{scale.load_clients} MLflow clients (processes) writing for {scale.load_seconds} s", "client_concurrent",
@@ -221,8 +224,8 @@ def render(servers, scale, quick, command):
         f"MLflow client {rounds['ops']} calls per operation, "
         f"{rounds['batches']} batches of 1,000 metrics, "
         f"{rounds['searches']} searches, {rounds['artifacts']} "
-        f"artifacts of 10 MB (in {CLIENT_ROUNDS} rounds, the servers' order reversed every other round, the client's own cost "
-        f"measured beside ours in each); {scale.search_runs:,} runs seeded for search; "
+        f"artifacts of 10 MB, each call against every server and the client's own cost in turn before the next (in "
+        f"{CLIENT_ROUNDS} processes, the order reversed in the second); {scale.search_runs:,} runs seeded for search; "
         f"{scale.load_clients} writers for {scale.load_seconds} s (raw connections, then MLflow clients in processes of "
         f"their own), wrk for {scale.wrk_seconds} s, a {scale.big_mb} MB artifact (raw, then through the client).",
         "- Raw p95s are wrk's: corrected for coordinated omission (wrk counts a stall of N ms as if the calls "
