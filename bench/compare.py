@@ -112,7 +112,7 @@ def client_side_by_side(servers, scale, experiments):
         client_process(ours, "client_suite.py", client_arguments(recording, [floor_target]))
         floor.replaying = True
         targets = [(server.name, server.tracking_uri, experiments[server.name], True) for server in servers]
-        targets.insert(targets.index(next(t for t in targets if t[0] == ours.name)) + 1, floor_target)
+        targets.insert(servers.index(ours) + 1, floor_target)
         pooled = {}
         for round_number in range(CLIENT_ROUNDS):
             order = targets if round_number % 2 == 0 else targets[::-1]
