@@ -22,7 +22,7 @@ extension DoctorStages {
             let same = Array(got.body.readableBytesView) == bytes
             session.check(
                 "artifacts", "download \(name), same SHA-256", got,
-                evidence: "sha256 \(SHA256.hash(data: bytes).prefix(6).map { String(format: "%02x", $0) }.joined())… matches"
+                evidence: "sha256 \(Hex.lowercase(SHA256.hash(data: bytes).prefix(6)))… matches"
             ) { ok($0) && same }
         }
         let listed = await probe.send(.GET, "\(session.artifacts)?path=\(root)/doctor")

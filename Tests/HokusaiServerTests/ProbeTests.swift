@@ -55,6 +55,8 @@ import Testing
             #expect(text.contains(#"hokusai_auth_outcomes_total{code="NOT_FOUND"} 1"#))
             #expect(text.contains(#"hokusai_auth_outcomes_total{code="VALID"}"#))
             #expect(text.contains("hokusai_http_request_duration_seconds_bucket"))
+            // One histogram per method and route, whatever the statuses: the two 401s above.
+            #expect(text.contains(#"hokusai_http_request_duration_seconds_count{method="GET",route="/api/v1/keys"} 2"#))
             #expect(!text.contains(id))
             #expect(!text.contains("hk_live_"))
         }

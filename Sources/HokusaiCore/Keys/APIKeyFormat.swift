@@ -77,10 +77,7 @@ public enum APIKeyFormat {
 
     /// SHA-256 of the whole key, lowercase hex: the only form in which a key is stored.
     public static func hash(_ key: String) -> String {
-        SHA256.hash(data: Array(key.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        Hex.lowercase(SHA256.hash(data: Array(key.utf8)))
     }
 
     /// The displayable parts of a key: its prefix plus two characters, and its last four.

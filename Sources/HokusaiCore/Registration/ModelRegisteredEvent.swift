@@ -43,7 +43,7 @@ public struct ModelRegisteredEvent: Sendable {
     /// `X-Hokusai-Signature`: `sha256=` and the hex HMAC-SHA256 of the exact body.
     public static func signature(body: [UInt8], secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
-        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "sha256=" + Hex.lowercase(mac)
     }
 
     /// Naive-UTC ISO 8601 with microseconds and a `Z`, as Python's `datetime.utcnow().isoformat() + "Z"`.
@@ -70,7 +70,7 @@ public enum UUIDv5 {
         var hash = Array(Insecure.SHA1.hash(data: namespaceBytes + Array(name.utf8)).prefix(16))
         hash[6] = (hash[6] & 0x0F) | 0x50
         hash[8] = (hash[8] & 0x3F) | 0x80
-        let hex = hash.map { String(format: "%02x", $0) }.joined()
+        let hex = Hex.lowercase(hash)
         let parts = [
             hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4),
             hex.dropFirst(20),

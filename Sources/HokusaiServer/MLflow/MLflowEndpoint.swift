@@ -41,12 +41,14 @@ enum MLflowAPI {
     static func register(_ endpoints: [MLflowEndpoint], on routes: inout RouteRegistrar) {
         for prefix in prefixes {
             for endpoint in endpoints {
+                // Split once here, not on every request.
+                let pathParameterNames = endpoint.pathParameterNames
                 routes.add(endpoint.method, "\(prefix)/\(endpoint.path)") { request, context in
                     let key = try context.principal(requiring: endpoint.scope)
                     do {
                         let parameters = try await MLflowParameters.parse(request, context: context)
                         var call = MLflowCall(parameters: parameters, key: key)
-                        for name in endpoint.pathParameterNames {
+                        for name in pathParameterNames {
                             call.pathParameters[name] = context.parameters.get(name)
                         }
                         let body = try await endpoint.handler(call)
