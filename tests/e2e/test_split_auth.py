@@ -1,5 +1,6 @@
 """Split deployment: an auth process and a gateway on loopback; the auth process stops and comes back."""
 
+import re
 import time
 
 import pytest
@@ -95,7 +96,11 @@ def test_an_auth_outage_keeps_recent_keys_working_and_never_answers_401(split):
     ready = requests.get(gateway.url + "/ready", timeout=10)
     assert ready.status_code == 200, "recent keys still work, so the gateway stays ready"
     assert any(check["name"] == "auth_service" and not check["passed"] for check in ready.json()["checks"])
-    assert 'hokusai_auth_breaker_state{state="open"} 1' in requests.get(gateway.url + "/metrics", timeout=10).text
+    metrics = requests.get(gateway.url + "/metrics", timeout=10).text
+    assert 'hokusai_auth_breaker_state{state="open"} 1' in metrics
+    stale = re.search(r'hokusai_auth_cache_total\{result="stale"\} (\d+)', metrics)
+    assert stale and int(stale.group(1)) >= 3, metrics
+    assert 'hokusai_auth_cache_total{result="miss"}' in metrics
 
     auth.start()
     deadline = time.monotonic() + 30
