@@ -39,10 +39,10 @@ struct LocalKeyBackend: KeyBackend {
     }
 
     func revoke(id: String) async throws -> Data {
-        guard let key = try await service.revoke(id: id, origin: .localOperator) else {
+        guard let revocation = try await service.revoke(id: id, origin: .localOperator) else {
             throw CommandFailure("no API key with id '\(id)'")
         }
-        return try encode(RevokedKeyResponse(message: "API key \(key.maskedKey) is revoked", keyInfo: KeyInfo(key)))
+        return try encode(RevokedKeyResponse(revocation))
     }
 
     func rotate(id: String, graceSeconds: Int?) async throws -> Data {

@@ -38,4 +38,11 @@ public struct RateLimitDecision: Sendable, Equatable {
             reset: window.reset,
             retryAfterSeconds: window.secondsUntilReset(from: nowMillis))
     }
+
+    /// Of a key's own decision and its chain's, the one that binds: a refusal if either refuses,
+    /// else the one with fewer requests left (what the `X-RateLimit-*` headers then report).
+    public static func binding(_ own: RateLimitDecision, _ chain: RateLimitDecision) -> RateLimitDecision {
+        if own.allowed != chain.allowed { return own.allowed ? chain : own }
+        return chain.remaining < own.remaining ? chain : own
+    }
 }

@@ -44,19 +44,28 @@ public struct KeyCaller: Sendable, Equatable {
     public let email: String?
     public let scopes: ScopeSet
     public let rateLimitPerHour: Int
+    /// When the calling key stops working (expiry or scheduled revocation); a key it creates ends no later.
+    public let endsAt: Int64?
+    /// The hourly budget the calling key draws on, which keys it creates share.
+    public let budget: KeyBudget
 
-    public init(keyId: String, userId: String, email: String?, scopes: ScopeSet, rateLimitPerHour: Int) {
+    public init(
+        keyId: String, userId: String, email: String?, scopes: ScopeSet, rateLimitPerHour: Int, endsAt: Int64? = nil,
+        budget: KeyBudget? = nil
+    ) {
         self.keyId = keyId
         self.userId = userId
         self.email = email
         self.scopes = scopes
         self.rateLimitPerHour = rateLimitPerHour
+        self.endsAt = endsAt
+        self.budget = budget ?? KeyBudget(keyId: keyId, limitPerHour: rateLimitPerHour)
     }
 
     public init(record: KeyRecord) {
         self.init(
             keyId: record.id, userId: record.userId, email: record.email, scopes: record.scopes,
-            rateLimitPerHour: record.rateLimitPerHour)
+            rateLimitPerHour: record.rateLimitPerHour, endsAt: record.endsAt, budget: record.budgetForKeysItCreates)
     }
 }
 
@@ -71,10 +80,15 @@ public struct NewKeySettings: Sendable, Equatable {
     public var billingPlan: String
     public var userId: String
     public var email: String?
+    /// The non-admin key creating this one, which this key may not outlive; nil for admin-made keys.
+    public var parentKeyId: String?
+    /// The chain's shared hourly budget, when a non-admin key creates this one.
+    public var sharedBudget: KeyBudget?
 
     public init(
         name: String, serviceId: String, environment: APIKeyEnvironment, scopes: ScopeSet, expiresAt: Int64?,
-        rateLimitPerHour: Int, billingPlan: String, userId: String, email: String?
+        rateLimitPerHour: Int, billingPlan: String, userId: String, email: String?, parentKeyId: String? = nil,
+        sharedBudget: KeyBudget? = nil
     ) {
         self.name = name
         self.serviceId = serviceId
@@ -85,6 +99,8 @@ public struct NewKeySettings: Sendable, Equatable {
         self.billingPlan = billingPlan
         self.userId = userId
         self.email = email
+        self.parentKeyId = parentKeyId
+        self.sharedBudget = sharedBudget
     }
 }
 
@@ -134,7 +150,7 @@ public enum KeyCreationRules {
         }
         let environment = try parseEnvironment(request.environment)
         let scopes = try parseScopes(request.scopes, caller: caller)
-        let expiresAt = try expiry(days: request.expiresInDays, now: now)
+        var expiresAt = try expiry(days: request.expiresInDays, now: now)
         let rateLimit = request.rateLimitPerHour ?? min(defaultRateLimitPerHour, caller?.rateLimitPerHour ?? .max)
         guard rateLimitRange.contains(rateLimit) else {
             throw invalid("rate_limit_per_hour", "must be between \(rateLimitRange.lowerBound) and \(rateLimitRange.upperBound)")
@@ -161,6 +177,16 @@ public enum KeyCreationRules {
                 throw KeyRequestProblem.forbidden(
                     message: "rate_limit_per_hour may not exceed this key's own limit of \(caller.rateLimitPerHour)")
             }
+            // A key made by a non-admin key is part of its creator's chain: it never outlives its
+            // creator (asking for longer, or for no expiry, gets the creator's end) and its requests
+            // draw on the chain's hourly budget as well as its own limit.
+            if let creatorEnd = caller.endsAt {
+                expiresAt = min(expiresAt ?? creatorEnd, creatorEnd)
+            }
+            return NewKeySettings(
+                name: name, serviceId: serviceId, environment: environment, scopes: scopes, expiresAt: expiresAt,
+                rateLimitPerHour: rateLimit, billingPlan: billingPlan, userId: userId, email: email,
+                parentKeyId: caller.keyId, sharedBudget: caller.budget)
         }
         return NewKeySettings(
             name: name, serviceId: serviceId, environment: environment, scopes: scopes, expiresAt: expiresAt,

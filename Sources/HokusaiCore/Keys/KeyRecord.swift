@@ -22,13 +22,18 @@ public struct KeyRecord: Sendable, Equatable {
     public var createdBy: String?
     public var rotatedFrom: String?
     public var replacedBy: String?
+    /// The non-admin key that created this one: revoking it revokes this key too, and this key
+    /// never outlives it. Nil for keys made by an admin key or the operator.
+    public var parentKeyId: String?
+    /// The hourly budget of the chain this key belongs to, drawn on by every key in it.
+    public var sharedBudget: KeyBudget?
 
     public init(
         id: String, keyHash: String, keyHead: String, keyTail: String, name: String, userId: String,
         email: String?, serviceId: String, environment: APIKeyEnvironment, scopes: ScopeSet,
         rateLimitPerHour: Int, billingPlan: String, createdAt: Int64, expiresAt: Int64?,
         revokedAt: Int64? = nil, lastUsedAt: Int64? = nil, createdBy: String? = nil,
-        rotatedFrom: String? = nil, replacedBy: String? = nil
+        rotatedFrom: String? = nil, replacedBy: String? = nil, parentKeyId: String? = nil, sharedBudget: KeyBudget? = nil
     ) {
         self.id = id
         self.keyHash = keyHash
@@ -49,6 +54,8 @@ public struct KeyRecord: Sendable, Equatable {
         self.createdBy = createdBy
         self.rotatedFrom = rotatedFrom
         self.replacedBy = replacedBy
+        self.parentKeyId = parentKeyId
+        self.sharedBudget = sharedBudget
     }
 
     public var maskedKey: String { APIKeyFormat.mask(head: keyHead, tail: keyTail) }
@@ -64,4 +71,32 @@ public struct KeyRecord: Sendable, Equatable {
     }
 
     public func isActive(at now: Int64) -> Bool { !isRevoked(at: now) && !isExpired(at: now) }
+
+    /// When the key stops working by itself: its expiry or a scheduled revocation, whichever is first.
+    public var endsAt: Int64? {
+        switch (expiresAt, revokedAt) {
+        case (let expiry?, let revocation?): min(expiry, revocation)
+        case (let expiry?, nil): expiry
+        case (nil, let revocation?): revocation
+        case (nil, nil): nil
+        }
+    }
+
+    /// The budget this key's requests draw on besides its own limit: the chain's, or none.
+    public var budgetForKeysItCreates: KeyBudget {
+        sharedBudget ?? KeyBudget(keyId: id, limitPerHour: rateLimitPerHour)
+    }
+}
+
+/// An hourly request budget shared by a chain of keys: the key at the chain's root (made by an
+/// admin key or the operator) and its limit. Keys a non-admin key creates draw on it, so minting
+/// keys never multiplies what the root key was granted.
+public struct KeyBudget: Sendable, Equatable {
+    public let keyId: String
+    public let limitPerHour: Int
+
+    public init(keyId: String, limitPerHour: Int) {
+        self.keyId = keyId
+        self.limitPerHour = limitPerHour
+    }
 }

@@ -11,7 +11,11 @@ public enum KeyRotationRules {
         public let newKeyExpiresAt: Int64?
     }
 
-    public static func plan(for record: KeyRecord, graceSeconds: Int?, now: Int64) -> Result<Plan, KeyRequestProblem> {
+    /// `creatorEndsAt` is when the key that created `record` stops working, for a key in a chain:
+    /// the replacement never outlives it either.
+    public static func plan(for record: KeyRecord, graceSeconds: Int?, creatorEndsAt: Int64? = nil, now: Int64)
+        -> Result<Plan, KeyRequestProblem>
+    {
         let grace = graceSeconds ?? defaultGraceSeconds
         guard graceRange.contains(grace) else {
             return .failure(
@@ -31,6 +35,8 @@ public enum KeyRotationRules {
         var endsAt = now + Int64(grace) * 1000
         if let expiresAt = record.expiresAt { endsAt = min(endsAt, expiresAt) }
         let lifetime = record.expiresAt.map { $0 - record.createdAt }
-        return .success(Plan(oldKeyEndsAt: endsAt, newKeyExpiresAt: lifetime.map { now + $0 }))
+        var newKeyExpiresAt = lifetime.map { now + $0 }
+        if let creatorEndsAt { newKeyExpiresAt = min(newKeyExpiresAt ?? creatorEndsAt, creatorEndsAt) }
+        return .success(Plan(oldKeyEndsAt: endsAt, newKeyExpiresAt: newKeyExpiresAt))
     }
 }

@@ -103,12 +103,16 @@ struct KeyAuthenticator: Sendable {
         case .success(let verified):
             key = verified
         }
-        let decision = rateLimiter.consume(keyId: key.id, limit: key.rateLimitPerHour, now: now)
+        let counted = rateLimiter.consume(key: key, now: now)
+        let decision = counted.decision
         guard decision.allowed else {
+            let used =
+                counted.exhaustedBudget.map {
+                    "API key \(key.maskedKey) draws on the hourly budget of the key that created it (\($0.keyId)), "
+                        + "and keys of that chain have used its \($0.limitPerHour) requests this hour"
+                } ?? "API key \(key.maskedKey) has used its \(key.rateLimitPerHour) requests this hour"
             let rejection = KeyRejection(
-                code: .rateLimited,
-                message: "API key \(key.maskedKey) has used its \(key.rateLimitPerHour) requests this hour; "
-                    + "retry in \(decision.retryAfterSeconds) s",
+                code: .rateLimited, message: used + "; retry in \(decision.retryAfterSeconds) s",
                 retryAfterSeconds: decision.retryAfterSeconds, keyId: key.id)
             _ = reject(rejection, origin: origin, now: now, userId: key.userId)
             return .rejected(rejection, rateLimit: decision)

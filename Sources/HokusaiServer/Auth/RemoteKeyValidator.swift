@@ -236,6 +236,9 @@ final class RemoteKeyValidator: Service, Sendable {
             scopes: ScopeSet(scopeNames.compactMap(Scope.init(name:))),
             rateLimitPerHour: object["rate_limit_per_hour"] as? Int ?? 1000,
             billingPlan: object["billing_plan"] as? String ?? "free",
-            createdAt: 0, expiresAt: (object["expires_at"] as? String).flatMap(Timestamp.parseISO8601))
+            createdAt: 0, expiresAt: (object["expires_at"] as? String).flatMap(Timestamp.parseISO8601),
+            sharedBudget: (object["budget_key_id"] as? String).flatMap { budgetKeyId in
+                (object["budget_rate_limit_per_hour"] as? Int).map { KeyBudget(keyId: budgetKeyId, limitPerHour: $0) }
+            })
     }
 }

@@ -24,6 +24,10 @@ public struct KeyInfo: Codable, Sendable {
     public let createdBy: String?
     public let rotatedFrom: String?
     public let replacedBy: String?
+    /// The non-admin key that created this one; revoking it revokes this key too.
+    public let parentKeyId: String?
+    /// The key whose hourly budget this key's requests also draw on (the root of its chain).
+    public let budgetKeyId: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, email, environment, scopes
@@ -43,6 +47,8 @@ public struct KeyInfo: Codable, Sendable {
         case createdBy = "created_by"
         case rotatedFrom = "rotated_from"
         case replacedBy = "replaced_by"
+        case parentKeyId = "parent_key_id"
+        case budgetKeyId = "budget_key_id"
     }
 
     public init(_ key: KeyRecord, now: Int64 = Timestamp.nowMillis()) {
@@ -67,6 +73,8 @@ public struct KeyInfo: Codable, Sendable {
         self.createdBy = key.createdBy
         self.rotatedFrom = key.rotatedFrom
         self.replacedBy = key.replacedBy
+        self.parentKeyId = key.parentKeyId
+        self.budgetKeyId = key.sharedBudget?.keyId
     }
 
     /// Optional fields are written as `null`, so every key_info has the same fields.
@@ -93,6 +101,8 @@ public struct KeyInfo: Codable, Sendable {
         try c.encode(createdBy, forKey: .createdBy)
         try c.encode(rotatedFrom, forKey: .rotatedFrom)
         try c.encode(replacedBy, forKey: .replacedBy)
+        try c.encode(parentKeyId, forKey: .parentKeyId)
+        try c.encode(budgetKeyId, forKey: .budgetKeyId)
     }
 }
 

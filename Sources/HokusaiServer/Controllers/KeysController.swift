@@ -82,8 +82,7 @@ struct KeysController {
         guard let revoked = try await service.revoke(id: key.id, origin: origin(context)) else {
             throw APIError.notFound("No API key with id '\(key.id)'")
         }
-        return try JSONResponse.make(
-            RevokedKeyResponse(message: "API key \(revoked.maskedKey) is revoked", keyInfo: KeyInfo(revoked)))
+        return try JSONResponse.make(RevokedKeyResponse(revoked))
     }
 
     struct RotateBody: Decodable {
@@ -131,13 +130,34 @@ struct KeysController {
 public struct RevokedKeyResponse: Codable, Sendable {
     public let message: String
     public let keyInfo: KeyInfo
+    /// Keys the revoked key had created, revoked with it (down the chain).
+    public let revokedWithIt: [String]
 
-    public init(message: String, keyInfo: KeyInfo) {
+    public init(message: String, keyInfo: KeyInfo, revokedWithIt: [String] = []) {
         self.message = message
         self.keyInfo = keyInfo
+        self.revokedWithIt = revokedWithIt
     }
+
+    public init(_ revocation: KeyService.Revocation) {
+        let others = revocation.descendantIds.count
+        let also = others == 0 ? "" : others == 1 ? ", with the key it created" : ", with the \(others) keys it created"
+        self.init(
+            message: "API key \(revocation.key.maskedKey) is revoked\(also)", keyInfo: KeyInfo(revocation.key),
+            revokedWithIt: revocation.descendantIds)
+    }
+
     enum CodingKeys: String, CodingKey {
         case message
         case keyInfo = "key_info"
+        case revokedWithIt = "revoked_with_it"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        message = try c.decode(String.self, forKey: .message)
+        keyInfo = try c.decode(KeyInfo.self, forKey: .keyInfo)
+        // Servers before key chains did not send it.
+        revokedWithIt = try c.decodeIfPresent([String].self, forKey: .revokedWithIt) ?? []
     }
 }

@@ -101,6 +101,9 @@ struct ValidationResult: Encodable {
     let rateLimitPerHour: Int?
     let billingPlan: String?
     let expiresAt: String?
+    /// The chain's shared hourly budget, for a gateway that counts requests itself.
+    let budgetKeyId: String?
+    let budgetRateLimitPerHour: Int?
     let requestId: String?
 
     enum CodingKeys: String, CodingKey {
@@ -114,6 +117,8 @@ struct ValidationResult: Encodable {
         case rateLimitPerHour = "rate_limit_per_hour"
         case billingPlan = "billing_plan"
         case expiresAt = "expires_at"
+        case budgetKeyId = "budget_key_id"
+        case budgetRateLimitPerHour = "budget_rate_limit_per_hour"
         case requestId = "request_id"
     }
 
@@ -134,6 +139,8 @@ struct ValidationResult: Encodable {
         rateLimitPerHour = key.rateLimitPerHour
         billingPlan = key.billingPlan
         expiresAt = key.expiresAt.map(Timestamp.iso8601)
+        budgetKeyId = key.sharedBudget?.keyId
+        budgetRateLimitPerHour = key.sharedBudget?.limitPerHour
         requestId = nil
     }
 
@@ -154,6 +161,8 @@ struct ValidationResult: Encodable {
         rateLimitPerHour = nil
         billingPlan = nil
         expiresAt = nil
+        budgetKeyId = nil
+        budgetRateLimitPerHour = nil
         self.requestId = requestId
     }
 
@@ -175,6 +184,8 @@ struct ValidationResult: Encodable {
         try c.encode(rateLimitPerHour, forKey: .rateLimitPerHour)
         try c.encode(billingPlan, forKey: .billingPlan)
         try c.encode(expiresAt, forKey: .expiresAt)
+        try c.encodeIfPresent(budgetKeyId, forKey: .budgetKeyId)
+        try c.encodeIfPresent(budgetRateLimitPerHour, forKey: .budgetRateLimitPerHour)
         try c.encodeIfPresent(requestId, forKey: .requestId)
     }
 }

@@ -24,6 +24,7 @@ public enum Migrations {
         M006_SearchIndexes.migration,
         M007_MetricHistoryWithoutRowid.migration,
         M008_RunDataWithoutRowid.migration,
+        M009_KeyChains.migration,
     ]
 
     public static var latestId: Int { all.last?.id ?? 0 }

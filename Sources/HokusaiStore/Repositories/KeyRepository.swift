@@ -28,12 +28,13 @@ public struct KeyRepository: Sendable {
             """
             INSERT INTO api_keys (id, key_hash, key_head, key_tail, name, user_id, email, service_id, environment,
                 scopes, rate_limit_per_hour, billing_plan, created_at, expires_at, revoked_at, last_used_at,
-                created_by, rotated_from, replaced_by)
+                created_by, rotated_from, replaced_by, parent_key_id, budget_key_id, budget_rate_limit_per_hour)
             VALUES (\(bind: key.id), \(bind: key.keyHash), \(bind: key.keyHead), \(bind: key.keyTail), \(bind: key.name),
                 \(bind: key.userId), \(bind: key.email), \(bind: key.serviceId), \(bind: key.environment.rawValue),
                 \(bind: key.scopes.names.joined(separator: ",")), \(bind: key.rateLimitPerHour), \(bind: key.billingPlan),
                 \(bind: key.createdAt), \(bind: key.expiresAt), \(bind: key.revokedAt), \(bind: key.lastUsedAt),
-                \(bind: key.createdBy), \(bind: key.rotatedFrom), \(bind: key.replacedBy))
+                \(bind: key.createdBy), \(bind: key.rotatedFrom), \(bind: key.replacedBy), \(bind: key.parentKeyId),
+                \(bind: key.sharedBudget?.keyId), \(bind: key.sharedBudget?.limitPerHour))
             """
         ).run()
     }
@@ -84,6 +85,18 @@ public struct KeyRepository: Sendable {
         ).run()
     }
 
+    /// The keys `id` created (as a non-admin key), whatever their state.
+    public func children(of id: String, on db: any SQLDatabase) async throws -> [KeyRecord] {
+        try await db.raw("SELECT * FROM api_keys WHERE parent_key_id = \(bind: id)").all().map(Self.record)
+    }
+
+    /// Rotation hands a key's chain to its replacement: the keys it created become the new key's,
+    /// and keys drawing on its budget draw on the new key's (which has the same limit).
+    public func handOverChain(from oldId: String, to newId: String, on db: any SQLDatabase) async throws {
+        try await db.raw("UPDATE api_keys SET parent_key_id = \(bind: newId) WHERE parent_key_id = \(bind: oldId)").run()
+        try await db.raw("UPDATE api_keys SET budget_key_id = \(bind: newId) WHERE budget_key_id = \(bind: oldId)").run()
+    }
+
     /// Records last use, written behind in batches; never moves the time backwards.
     public func recordLastUse(_ uses: [String: Int64], on db: any SQLDatabase) async throws {
         for (id, time) in uses {
@@ -102,6 +115,12 @@ public struct KeyRepository: Sendable {
             throw StoreError.corruptRow(table: "api_keys", detail: "unknown environment '\(environmentName)'")
         }
         let scopeNames = try row.decode(column: "scopes", as: String.self).split(separator: ",").map(String.init)
+        var budget: KeyBudget?
+        if let budgetKeyId = try row.decode(column: "budget_key_id", as: String?.self),
+            let limit = try row.decode(column: "budget_rate_limit_per_hour", as: Int?.self)
+        {
+            budget = KeyBudget(keyId: budgetKeyId, limitPerHour: limit)
+        }
         guard case .success(let scopes) = ScopeSet.parse(scopeNames) else {
             throw StoreError.corruptRow(table: "api_keys", detail: "unknown scope in '\(scopeNames)'")
         }
@@ -124,6 +143,8 @@ public struct KeyRepository: Sendable {
             lastUsedAt: try row.decode(column: "last_used_at", as: Int64?.self),
             createdBy: try row.decode(column: "created_by", as: String?.self),
             rotatedFrom: try row.decode(column: "rotated_from", as: String?.self),
-            replacedBy: try row.decode(column: "replaced_by", as: String?.self))
+            replacedBy: try row.decode(column: "replaced_by", as: String?.self),
+            parentKeyId: try row.decode(column: "parent_key_id", as: String?.self),
+            sharedBudget: budget)
     }
 }

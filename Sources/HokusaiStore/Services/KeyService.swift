@@ -78,14 +78,36 @@ public struct KeyService: Sendable {
         }
     }
 
-    /// Revokes now. Revoking a revoked key changes nothing and returns it as it is.
-    public func revoke(id: String, origin: ActionOrigin, now: Int64 = Timestamp.nowMillis()) async throws -> KeyRecord? {
+    /// A revocation: the key, and the keys it had created (down the chain) revoked with it.
+    public struct Revocation: Sendable {
+        public let key: KeyRecord
+        public let descendantIds: [String]
+    }
+
+    /// Revokes now, and every key the key created, down the chain, so no key outlives its
+    /// creator. Revoking a revoked key changes nothing and returns it as it is.
+    public func revoke(id: String, origin: ActionOrigin, now: Int64 = Timestamp.nowMillis()) async throws -> Revocation? {
         try await database.transaction { [keys, audit] db in
             guard let key = try await keys.find(id: id, on: db) else { return nil }
-            if key.isRevoked(at: now) { return key }
+            if key.isRevoked(at: now) { return Revocation(key: key, descendantIds: []) }
             try await keys.revoke(id: id, at: now, replacedBy: nil, on: db)
             try await audit.insert(Self.event(.keyRevoked, key, origin, now, detail: "revoked \(key.maskedKey)"), on: db)
-            return try await keys.find(id: id, on: db)
+            var descendantIds: [String] = []
+            var creators = [key]
+            while let creator = creators.popLast() {
+                for child in try await keys.children(of: creator.id, on: db) where !child.isRevoked(at: now) {
+                    try await keys.revoke(id: child.id, at: now, replacedBy: nil, on: db)
+                    try await audit.insert(
+                        Self.event(
+                            .keyRevoked, child, origin, now,
+                            detail: "revoked \(child.maskedKey) with \(creator.id), the key that created it"),
+                        on: db)
+                    descendantIds.append(child.id)
+                    creators.append(child)
+                }
+            }
+            guard let revoked = try await keys.find(id: id, on: db) else { return nil }
+            return Revocation(key: revoked, descendantIds: descendantIds)
         }
     }
 
@@ -102,17 +124,20 @@ public struct KeyService: Sendable {
         try await database.transaction { [keys, audit] db in
             guard let old = try await keys.find(id: id, on: db) else { return .notFound }
             let plan: KeyRotationRules.Plan
-            switch KeyRotationRules.plan(for: old, graceSeconds: graceSeconds, now: now) {
+            var creator: KeyRecord?
+            if let parentId = old.parentKeyId { creator = try await keys.find(id: parentId, on: db) }
+            switch KeyRotationRules.plan(for: old, graceSeconds: graceSeconds, creatorEndsAt: creator?.endsAt, now: now) {
             case .failure(let problem): return .refused(problem)
             case .success(let value): plan = value
             }
             let settings = NewKeySettings(
                 name: old.name, serviceId: old.serviceId, environment: old.environment, scopes: old.scopes,
                 expiresAt: plan.newKeyExpiresAt, rateLimitPerHour: old.rateLimitPerHour, billingPlan: old.billingPlan,
-                userId: old.userId, email: old.email)
+                userId: old.userId, email: old.email, parentKeyId: old.parentKeyId, sharedBudget: old.sharedBudget)
             let issued = Self.makeKey(settings, createdBy: origin.actorKeyId, rotatedFrom: old.id, now: now)
             try await keys.insert(issued.record, on: db)
             try await keys.revoke(id: old.id, at: plan.oldKeyEndsAt, replacedBy: issued.record.id, on: db)
+            try await keys.handOverChain(from: old.id, to: issued.record.id, on: db)
             try await audit.insert(
                 Self.event(
                     .keyCreated, issued.record, origin, now,
@@ -137,7 +162,8 @@ public struct KeyService: Sendable {
             keyTail: visible.tail, name: settings.name, userId: settings.userId, email: settings.email,
             serviceId: settings.serviceId, environment: settings.environment, scopes: settings.scopes,
             rateLimitPerHour: settings.rateLimitPerHour, billingPlan: settings.billingPlan, createdAt: now,
-            expiresAt: settings.expiresAt, createdBy: createdBy, rotatedFrom: rotatedFrom)
+            expiresAt: settings.expiresAt, createdBy: createdBy, rotatedFrom: rotatedFrom,
+            parentKeyId: settings.parentKeyId, sharedBudget: settings.sharedBudget)
         return IssuedKey(apiKey: apiKey, record: record)
     }
 
