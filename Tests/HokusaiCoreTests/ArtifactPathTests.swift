@@ -115,3 +115,16 @@ import Testing
         #expect(throws: MLflowError.invalid("Parameter 'version' must be an integer")) { try RegistryRules.version("abc") }
     }
 }
+
+@Suite struct ArtifactOwnerCanonicalIdTests {
+    @Test(arguments: ["+0", "00", "-0", "-1", "0x0", " 0", "01"])
+    func anExperimentIdNotWrittenAsTheAPIWritesItNamesNoOwner(spelling: String) {
+        #expect(ArtifactOwner(path: ArtifactPath(unchecked: [spelling, "r1", "artifacts", "f"])) == nil)
+        #expect(ArtifactOwner(path: ArtifactPath(unchecked: [spelling, "models", "m-1", "artifacts", "f"])) == nil)
+    }
+
+    @Test func theCanonicalIdNamesItsOwner() {
+        #expect(
+            ArtifactOwner(path: ArtifactPath(unchecked: ["10", "r1", "artifacts", "f"])) == .run(experimentId: 10, runId: "r1"))
+    }
+}

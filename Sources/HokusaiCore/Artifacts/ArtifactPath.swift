@@ -73,9 +73,13 @@ public enum ArtifactOwner: Sendable, Equatable {
     case loggedModel(experimentId: Int64, modelId: String)
 
     /// The owner of `path`, when the path lies inside some owner's `artifacts` folder (or is that folder).
+    /// The experiment id must be written as the tracking API writes it: `+0`, `00` or `-0` would
+    /// pass a permission check for experiment 0 and then name a folder no listing shows.
     public init?(path: ArtifactPath) {
         let s = path.segments
-        guard s.count >= 3, let experimentId = Int64(s[0]) else { return nil }
+        guard s.count >= 3, let experimentId = Int64(s[0]), experimentId >= 0, String(experimentId) == s[0] else {
+            return nil
+        }
         if s[1] == "models", s.count >= 4, s[3] == "artifacts", s[2].hasPrefix("m-") {
             self = .loggedModel(experimentId: experimentId, modelId: s[2])
         } else if s[2] == "artifacts", s[1] != "models" {

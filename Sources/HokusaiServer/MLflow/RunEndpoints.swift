@@ -24,9 +24,11 @@ struct RunEndpoints {
 
     @Sendable func create(_ call: MLflowCall) async throws -> JSONValue {
         let p = call.parameters
+        // Checked as MLflow types it, then ignored: a run's user is its key's (TrackingService.createRun).
+        _ = try p.string("user_id")
         let run = try await tracking.createRun(
             .init(
-                experimentId: try p.string("experiment_id") ?? "0", userId: try p.string("user_id"),
+                experimentId: try p.string("experiment_id") ?? "0",
                 runName: try p.string("run_name"), startTime: try p.int64("start_time"), tags: try p.keyValues("tags")),
             actor: call.actor)
         return .object([("run", MLflowJSON.run(run))])

@@ -49,7 +49,7 @@ extension RegistryService {
         _ request: NewVersion, source: ModelSource, actor: TrackingActor, on db: any SQLDatabase
     ) async throws -> ModelVersion {
         let now = Timestamp.nowMillis()
-        let resolved = try await resolve(source, request: request, on: db)
+        let resolved = try await resolve(source, request: request, actor: actor, on: db)
         let models = RegisteredModelRepository()
         let number = try await models.takeVersionNumber(name: request.name, on: db)
         var version = ModelVersion(
@@ -234,9 +234,21 @@ extension RegistryService {
 
     /// Resolves a parsed source to the `mlflow-artifacts:` URI of artifacts this server holds, and
     /// checks it against the request's `run_id` / `model_id`.
-    static func resolve(_ source: ModelSource, request: NewVersion, on db: any SQLDatabase) async throws -> ResolvedSource {
+    /// Where a version's files are, and which run and logged model it comes from. Making a version
+    /// of a run's or logged model's files needs the right to change that run or model: read access
+    /// alone would let a user register another user's work as their own.
+    static func resolve(_ source: ModelSource, request: NewVersion, actor: TrackingActor, on db: any SQLDatabase)
+        async throws -> ResolvedSource
+    {
         func refuse(_ reason: String) -> MLflowError { ModelSource.refused(request.source, reason) }
         let loggedModels = LoggedModelRepository()
+        let runs = RunRepository()
+        func requireSourceRun(_ run: RunInfo) throws {
+            try actor.requireOwnership(of: "The source run \(run.runId)", ownedBy: run.ownerUserId)
+        }
+        func requireSourceModel(_ model: LoggedModel) throws {
+            try actor.requireOwnership(of: "The source logged model \(model.modelId)", ownedBy: model.ownerUserId)
+        }
         switch source {
         case .loggedModel(let modelId):
             if let requested = request.modelId, requested != modelId {
@@ -245,12 +257,14 @@ extension RegistryService {
             guard let model = try await loggedModels.find(modelId: modelId, on: db) else {
                 throw MLflowError.notFound("Logged model with ID '\(modelId)' not found.")
             }
+            try requireSourceModel(model)
             return ResolvedSource(location: model.artifactURI, runId: request.runId ?? model.sourceRunId, modelId: modelId)
         case .run(let runId, let path):
             if let requested = request.runId, requested != runId { throw refuse("it names a different run than 'run_id'") }
-            guard let run = try await RunRepository().find(runId: runId, on: db) else {
+            guard let run = try await runs.find(runId: runId, on: db) else {
                 throw MLflowError.notFound("Run with id=\(runId) not found")
             }
+            try requireSourceRun(run)
             // MLflow 3 keeps a run's `log_model(name=…)` under models/<id>, not under the run's folder.
             if path.segments.count == 1,
                 let model = try await loggedModels.find(named: path.name, sourceRunId: runId, on: db)
@@ -261,11 +275,15 @@ extension RegistryService {
             return ResolvedSource(location: location, runId: runId, modelId: request.modelId)
         case .artifacts(let path):
             var roots: [ArtifactPath] = []
-            if let runId = request.runId, let run = try await RunRepository().find(runId: runId, on: db) {
-                roots.append(ArtifactOwner.run(experimentId: run.experimentId, runId: runId).root)
+            if let runId = request.runId, let run = try await runs.find(runId: runId, on: db) {
+                let root = ArtifactOwner.run(experimentId: run.experimentId, runId: runId).root
+                if path.hasPrefix(root) { try requireSourceRun(run) }
+                roots.append(root)
             }
             if let modelId = request.modelId, let model = try await loggedModels.find(modelId: modelId, on: db) {
-                roots.append(ArtifactOwner.loggedModel(experimentId: model.experimentId, modelId: modelId).root)
+                let root = ArtifactOwner.loggedModel(experimentId: model.experimentId, modelId: modelId).root
+                if path.hasPrefix(root) { try requireSourceModel(model) }
+                roots.append(root)
             }
             guard roots.contains(where: { path.hasPrefix($0) }) else {
                 throw refuse(

@@ -10,14 +10,12 @@ extension TrackingService {
 
     public struct NewRun: Sendable {
         public var experimentId: String
-        public var userId: String?
         public var runName: String?
         public var startTime: Int64?
         public var tags: [KeyValue]
 
-        public init(experimentId: String, userId: String?, runName: String?, startTime: Int64?, tags: [KeyValue]) {
+        public init(experimentId: String, runName: String?, startTime: Int64?, tags: [KeyValue]) {
             self.experimentId = experimentId
-            self.userId = userId
             self.runName = runName
             self.startTime = startTime
             self.tags = tags
@@ -31,7 +29,11 @@ extension TrackingService {
         // The name: the request's, else the mlflow.runName tag's, else a generated one; the tag always agrees.
         let taggedName = tags.last { $0.key == "mlflow.runName" }?.value
         let runName = request.runName.flatMap { $0.isEmpty ? nil : $0 } ?? taggedName ?? RunNames.generate()
-        var allTags = tags.filter { $0.key != "mlflow.runName" }
+        // A run is its key's user's: the client's `user_id` and `mlflow.user` (the OS account name
+        // the MLflow client sends on its own) are replaced, never trusted, so no run shows another
+        // user as its author. They are ignored rather than refused, as the stock client always sends them.
+        var allTags = tags.filter { $0.key != "mlflow.runName" && $0.key != "mlflow.user" }
+        allTags.append(KeyValue(key: "mlflow.user", value: actor.userId))
         allTags.append(KeyValue(key: "mlflow.runName", value: runName))
         let finalTags = allTags
         return try await database.transaction { [experiments, runs] db in
@@ -47,7 +49,7 @@ extension TrackingService {
                     of: "Experiment \(request.experimentId) ('\(experiment.name)')", ownedBy: experiment.ownerUserId)
             }
             let info = RunInfo(
-                runId: runId, experimentId: experimentId, runName: runName, userId: request.userId ?? "",
+                runId: runId, experimentId: experimentId, runName: runName, userId: actor.userId,
                 status: .running, startTime: request.startTime ?? Timestamp.nowMillis(), endTime: nil,
                 artifactURI: "mlflow-artifacts:/\(experimentId)/\(runId)/artifacts", lifecycleStage: .active,
                 ownerUserId: actor.userId)
