@@ -77,3 +77,26 @@ import Testing
         #expect(Base62.encode(UInt64(UInt32.max), width: 6).count == 6)
     }
 }
+
+@Suite struct KeyLikeTextMaskTests {
+    let key = APIKeyFormat.generate(environment: .production)
+
+    @Test func everyKeyInTheTextIsMaskedAndTheRestKept() {
+        let test = APIKeyFormat.generate(environment: .test)
+        let masked = KeyLikeTextMask.masking("/api/v1/keys/\(key) and '\(test)'.")
+        #expect(masked == "/api/v1/keys/\(APIKeyFormat.mask(key)) and '\(APIKeyFormat.mask(test))'.")
+    }
+
+    @Test func percentEscapedKeysAreFoundToo() {
+        let escaped = key.replacingOccurrences(of: "_", with: "%5F")
+        let masked = KeyLikeTextMask.masking("/nonexistent/\(escaped)%zz")
+        #expect(!masked.contains(String(key.dropFirst(8))))
+        #expect(masked.contains(APIKeyFormat.mask(key)) && masked.hasSuffix("%zz"))
+    }
+
+    @Test func textWithoutAKeyIsUnchanged() {
+        for text in ["", "/api/2.0/mlflow/runs/get", "hk_live_short", "100% sure %", "hk_live_" + String(repeating: "-", count: 32)] {
+            #expect(KeyLikeTextMask.masking(text) == text)
+        }
+    }
+}

@@ -81,3 +81,33 @@ actor SeenKeys {
 
     func add(_ key: String) { keys.append(key) }
 }
+
+/// A key typed into a URL path or a JSON field is masked wherever the server repeats it.
+@Suite struct KeyInPathTests {
+    @Test(arguments: TestStoreKind.available)
+    func aKeyInThePathIsNeitherEchoedNorLogged(kind: TestStoreKind) async throws {
+        let logs = LogCapture()
+        let seen = SeenKeys()
+        try await TestApp.run(kind, mode: .live, logs: logs) { client, app in
+            let (key, _) = try await client.createKey(admin: app.adminKey, #"{"name":"p","user_id":"alice"}"#)
+            await seen.add(key)
+            let escaped = key.replacingOccurrences(of: "_", with: "%5F")
+            let replies = [
+                try await client.call(.get, "/api/v1/keys/\(key)", key: app.adminKey),
+                try await client.call(.get, "/nonexistent/\(key)", key: app.adminKey),
+                try await client.call(.get, "/nonexistent/\(escaped)", key: app.adminKey),
+                try await client.mlflow(.post, "runs/delete", key: app.adminKey, json: #"{"run_id":"\#(key)"}"#),
+            ]
+            for reply in replies {
+                #expect(reply.status.code >= 400)
+                #expect(!reply.text.contains(key) && !reply.text.contains(escaped), "\(reply.text)")
+                #expect(reply.text.contains(APIKeyFormat.mask(key)), "\(reply.text)")
+            }
+        }
+        let text = logs.text
+        #expect(text.contains("/nonexistent/"), "the access log was captured")
+        for key in await seen.keys {
+            #expect(!text.contains(key) && !text.contains(key.replacingOccurrences(of: "_", with: "%5F")))
+        }
+    }
+}

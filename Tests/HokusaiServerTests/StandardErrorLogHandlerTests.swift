@@ -1,3 +1,4 @@
+import HokusaiCore
 import Logging
 import Synchronization
 import Testing
@@ -23,6 +24,13 @@ import Testing
         #expect(
             StandardErrorLogHandler.line(timestamp: "t", level: .error, label: "", metadata: [:], source: "s", message: "m")
                 == "t error: [s] m\n")
+    }
+
+    @Test func keyLikeTextInALineIsMasked() {
+        let key = APIKeyFormat.generate(environment: .production)
+        let line = StandardErrorLogHandler.line(
+            timestamp: "t", level: .error, label: "", metadata: ["path": "/x/\(key)"], source: "s", message: "no \(key)")
+        #expect(line == "t error: path=/x/\(APIKeyFormat.mask(key)) [s] no \(APIKeyFormat.mask(key))\n")
     }
 
     @Test func eachLoggerCopyKeepsItsOwnMetadata() {

@@ -36,6 +36,9 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     func render(family: PathFamily, requestId: String) throws -> Response {
+        // Messages repeat what the client sent (a path, an id); a key typed there is never echoed.
+        let message = KeyLikeTextMask.masking(message)
+        let detail = detail.map(KeyLikeTextMask.masking)
         let fields: [(String, JSONValue)]
         switch family {
         case .mlflow:

@@ -66,7 +66,7 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
         if context.logger.logLevel <= .info {
             var metadata: Logger.Metadata = [
                 "method": .string(request.method.rawValue),
-                "path": .string(request.uri.path),
+                "path": .string(KeyLikeTextMask.masking(request.uri.path)),
                 "status": .stringConvertible(response.status.code),
                 "ms": .string(Self.milliseconds(duration)),
             ]

@@ -1,3 +1,4 @@
+import HokusaiCore
 import Logging
 import Synchronization
 
@@ -56,14 +57,15 @@ public struct StandardErrorLogHandler: LogHandler {
         }
     }
 
-    /// One line, as `StreamLogHandler` writes it: metadata sorted by key.
+    /// One line, as `StreamLogHandler` writes it: metadata sorted by key, key-like text masked.
     static func line(
         timestamp: String, level: Logger.Level, label: String, metadata: Logger.Metadata, source: String,
         message: Logger.Message
     ) -> String {
         let pretty =
             metadata.isEmpty ? "" : " " + metadata.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
-        return "\(timestamp) \(level)\(label.isEmpty ? "" : " ")\(label):\(pretty) [\(source)] \(message)\n"
+        // Lines carry client-written text (paths, ids in errors): a key typed there is masked.
+        return KeyLikeTextMask.masking("\(timestamp) \(level)\(label.isEmpty ? "" : " ")\(label):\(pretty) [\(source)] \(message)\n")
     }
 
     private static let clock = SecondClock()
