@@ -95,7 +95,9 @@ import Testing
     }
 
     @Test func textWithoutAKeyIsUnchanged() {
-        for text in ["", "/api/2.0/mlflow/runs/get", "hk_live_short", "100% sure %", "hk_live_" + String(repeating: "-", count: 32)] {
+        for text in [
+            "", "/api/2.0/mlflow/runs/get", "hk_live_short", "100% sure %", "hk_live_" + String(repeating: "-", count: 32),
+        ] {
             #expect(KeyLikeTextMask.masking(text) == text)
         }
     }

@@ -65,7 +65,8 @@ public struct StandardErrorLogHandler: LogHandler {
         let pretty =
             metadata.isEmpty ? "" : " " + metadata.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
         // Lines carry client-written text (paths, ids in errors): a key typed there is masked.
-        return KeyLikeTextMask.masking("\(timestamp) \(level)\(label.isEmpty ? "" : " ")\(label):\(pretty) [\(source)] \(message)\n")
+        return KeyLikeTextMask.masking(
+            "\(timestamp) \(level)\(label.isEmpty ? "" : " ")\(label):\(pretty) [\(source)] \(message)\n")
     }
 
     private static let clock = SecondClock()
