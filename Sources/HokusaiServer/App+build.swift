@@ -60,7 +60,7 @@ public func buildApplication(
 
     let router = Router(context: HokusaiRequestContext.self)
     router.addMiddleware {
-        RequestEnvelopeMiddleware(routes: routes.table, metrics: metrics, trustForwardedFor: configuration.trustForwardedFor)
+        RequestEnvelopeMiddleware(routes: routes.table, metrics: metrics, clientAddressRule: configuration.clientAddressRule)
         GatewayMiddleware(authenticator: authenticator, degradedWrites: configuration.remoteAuth?.degradedWrites ?? true)
     }
     routes.install(on: router)

@@ -1,3 +1,4 @@
+import HokusaiCore
 import Logging
 
 /// What one process serves (`hokusai serve --role`).
@@ -23,9 +24,9 @@ public struct AppConfiguration: Sendable {
     /// Failed authentication attempts allowed per client address per window. Default 30 per 60 s.
     public var failedAttemptLimit: Int = 30
     public var failedAttemptWindowSeconds: Int = 60
-    /// Use the first `X-Forwarded-For` address as the client's, for deployments behind a load
-    /// balancer. Off by default: a client could otherwise pick its own address and dodge the limit.
-    public var trustForwardedFor: Bool = false
+    /// How the client's address is found behind proxies (`--trusted-proxies`, `--trust-forwarded-for`).
+    /// By default `X-Forwarded-For` is ignored: a client could otherwise pick its own address.
+    public var clientAddressRule = ClientAddressRule()
     public var logLevel: Logger.Level = .info
     /// Folder of the local artifact store. Default `./hokusai-data/artifacts`.
     public var artifactsDirectory: String = "./hokusai-data/artifacts"

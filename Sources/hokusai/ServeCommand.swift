@@ -27,9 +27,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("trust-forwarded-for"),
         help:
-            "Take the client address from X-Forwarded-For, behind a load balancer (env HOKUSAI_TRUST_FORWARDED_FOR; default false)."
+            "Behind one proxy: take the client address from the last X-Forwarded-For entry, the one the proxy added (env HOKUSAI_TRUST_FORWARDED_FOR; default false)."
     )
     var trustForwardedFor: Bool?
+
+    @Option(
+        name: .customLong("trusted-proxies"),
+        help:
+            "Comma-separated CIDR blocks or addresses of proxies whose X-Forwarded-For entries are believed; the client is the rightmost untrusted entry (env HOKUSAI_TRUSTED_PROXIES; default none)."
+    )
+    var trustedProxies: String?
 
     @Option(
         name: .customLong("artifacts-dir"),
@@ -59,7 +66,17 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = Setting.string(host, env: "HOKUSAI_HOST") ?? "127.0.0.1"
         configuration.port = try Setting.int(port, env: "HOKUSAI_PORT", default: 8001)
         configuration.failedAttemptLimit = try Setting.int(failedAuthLimit, env: "HOKUSAI_FAILED_AUTH_LIMIT", default: 30)
-        configuration.trustForwardedFor = try Setting.bool(trustForwardedFor, env: "HOKUSAI_TRUST_FORWARDED_FOR", default: false)
+        let trustsOneHop = try Setting.bool(trustForwardedFor, env: "HOKUSAI_TRUST_FORWARDED_FOR", default: false)
+        var proxies: [CIDRBlock] = []
+        if let raw = Setting.string(trustedProxies, env: "HOKUSAI_TRUSTED_PROXIES") {
+            switch ClientAddressRule.parseTrustedProxies(raw) {
+            case .success(let blocks): proxies = blocks
+            case .failure(let failure):
+                throw ValidationError(
+                    "--trusted-proxies (HOKUSAI_TRUSTED_PROXIES): '\(failure.entry)' is not an IP address or CIDR block")
+            }
+        }
+        configuration.clientAddressRule = ClientAddressRule(trustedProxies: proxies, trustsOneHop: trustsOneHop)
         configuration.artifactsDirectory =
             Setting.string(artifactsDirectory, env: "HOKUSAI_ARTIFACTS_DIR") ?? store.resolvedDataDirectory + "/artifacts"
         configuration.maximumUploadBytes = try Setting.positive(

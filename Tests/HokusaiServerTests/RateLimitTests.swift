@@ -52,8 +52,14 @@ import Testing
             #expect(blocked.status == .tooManyRequests)
             #expect(blocked.string("error") == "TOO_MANY_FAILED_ATTEMPTS")
             #expect(blocked.header("Retry-After") != nil)
-            // Blocked before any lookup: even a good key from this address waits.
-            #expect(try await client.call(.get, "/api/v1/keys", key: app.adminKey).status == .tooManyRequests)
+            // A valid key from the blocked address still works: the block answers failures only.
+            #expect(try await client.call(.get, "/api/v1/keys", key: app.adminKey).status == .ok)
+            // Every failed check is answered as the block, so guessing learns nothing from it.
+            let malformed = try await client.call(.get, "/api/v1/keys", key: "hk_live_nope")
+            #expect(malformed.string("error") == "TOO_MANY_FAILED_ATTEMPTS")
+            let (revoked, revokedId) = try await client.createKey(admin: app.adminKey, #"{"name":"r","user_id":"x"}"#)
+            _ = try await client.call(.delete, "/api/v1/keys/\(revokedId)", key: app.adminKey)
+            #expect(try await client.call(.get, "/api/v1/keys", key: revoked).string("error") == "TOO_MANY_FAILED_ATTEMPTS")
         }
     }
 

@@ -2,8 +2,9 @@ import HokusaiCore
 import Synchronization
 
 /// Limits failed authentication attempts per client address, so keys cannot be guessed at
-/// speed: past `maximumFailures` within `windowSeconds` of an address's first failure, the address
-/// is refused until that window ends, without the store being consulted.
+/// speed: past `maximumFailures` within `windowSeconds` of an address's first failure, every
+/// failed check from the address is answered `TOO_MANY_FAILED_ATTEMPTS` until that window ends
+/// (so a guess tells nothing), while a valid key from it still works (`KeyAuthenticator`).
 final class FailedAttemptLimiter: Sendable {
     let maximumFailures: Int
     let windowSeconds: Int64

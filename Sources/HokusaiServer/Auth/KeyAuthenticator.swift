@@ -53,24 +53,30 @@ struct KeyAuthenticator: Sendable {
         origin: RequestOrigin
     ) async throws -> AuthenticationOutcome {
         let now = Timestamp.nowMillis()
-        if let retryAfter = failureLimiter.retryAfter(address: origin.clientIP, now: now) {
-            let rejection = KeyRejection(
+        // An address past its failure limit still gets a valid key through (an office behind NAT, a
+        // gateway relaying its clients' failures), but every failure is answered as the block: a
+        // guess made from it learns nothing until the window ends, which is what bounds guessing.
+        let blocked = failureLimiter.retryAfter(address: origin.clientIP, now: now).map { retryAfter in
+            KeyRejection(
                 code: .tooManyFailedAttempts,
                 message: "Too many failed authentication attempts from this address; retry in \(retryAfter) s",
                 retryAfterSeconds: retryAfter)
-            return .rejected(rejection, rateLimit: nil)
+        }
+        func reject(_ rejection: KeyRejection, userId: String? = nil) -> AuthenticationOutcome {
+            if let blocked, rejection.code.countsAsFailedAttempt { return .rejected(blocked, rateLimit: nil) }
+            return self.reject(rejection, origin: origin, now: now, userId: userId)
         }
         let found: PresentedCredential.Found
         switch presented {
         case .failure(let rejection):
-            return reject(rejection, origin: origin, now: now)
+            return reject(rejection)
         case .success(nil):
             return .rejected(KeyRejection(code: .missing, message: Self.missingKeyMessage), rateLimit: nil)
         case .success(let credential?):
             found = credential
         }
         if case .failure(let problem) = APIKeyFormat.parse(found.key) {
-            return reject(KeyRejection(code: .malformed, message: problem.message), origin: origin, now: now)
+            return reject(KeyRejection(code: .malformed, message: problem.message))
         }
         let hash = APIKeyFormat.hash(found.key)
         let verdict: Result<KeyRecord, KeyRejection>
@@ -99,7 +105,7 @@ struct KeyAuthenticator: Sendable {
         let key: KeyRecord
         switch verdict {
         case .failure(let rejection):
-            return reject(rejection, origin: origin, now: now, userId: knownUser)
+            return reject(rejection, userId: knownUser)
         case .success(let verified):
             key = verified
         }
@@ -114,7 +120,7 @@ struct KeyAuthenticator: Sendable {
             let rejection = KeyRejection(
                 code: .rateLimited, message: used + "; retry in \(decision.retryAfterSeconds) s",
                 retryAfterSeconds: decision.retryAfterSeconds, keyId: key.id)
-            _ = reject(rejection, origin: origin, now: now, userId: key.userId)
+            _ = self.reject(rejection, origin: origin, now: now, userId: key.userId)
             return .rejected(rejection, rateLimit: decision)
         }
         recorder.noteUse(keyId: key.id, at: now)

@@ -15,7 +15,7 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
 
     let routes: RouteTable
     let metrics: AppMetrics
-    let trustForwardedFor: Bool
+    let clientAddressRule: ClientAddressRule
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -104,11 +104,10 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
     }
 
     private func clientAddress(of request: Request, context: Context) -> String {
-        if trustForwardedFor, let forwarded = request.headers[.xForwardedFor],
-            let first = forwarded.split(separator: ",").first?.trimmingCharacters(in: .whitespaces), !first.isEmpty
-        {
-            return first
-        }
-        return context.remoteAddress?.ipAddress ?? "unknown"
+        let peer = context.remoteAddress?.ipAddress
+        guard clientAddressRule.readsForwardedFor else { return peer ?? "unknown" }
+        let forwarded = request.headers[values: .xForwardedFor]
+        return clientAddressRule.clientAddress(
+            peer: peer, forwardedFor: forwarded.isEmpty ? nil : forwarded.joined(separator: ","))
     }
 }
