@@ -39,7 +39,14 @@ import Testing
         #expect(try parse(#""a\"b\\c\/d\b\f\n\r\t""#) == .string("a\"b\\c/d\u{8}\u{c}\n\r\t"))
         #expect(try parse(#""\u00e9\u4e2d\ud83d\ude00""#) == .string("é中😀"))
         #expect(try parse("\"日本語 ✓\"") == .string("日本語 ✓"))
-        #expect(try parse(#"{"k":1,"k":2}"#) == .object(["k": .int(2)]), "the last of repeated keys wins")
+    }
+
+    @Test func aRepeatedKeyIsRefusedAndNamed() throws {
+        #expect(throws: JSONParser.SyntaxError(message: "Duplicate key 'k' in an object", offset: 12)) {
+            try parse(#"{"k":1,"k":2}"#)
+        }
+        #expect(throws: JSONParser.SyntaxError.self) { try parse(#"[{"a":{"b":1,"b":1}}]"#) }
+        #expect(try parse(#"[{"k":1},{"k":2}]"#) == .array([.object(["k": .int(1)]), .object(["k": .int(2)])]))
     }
 
     @Test(arguments: [

@@ -4,7 +4,7 @@
 ///
 /// Strict RFC 8259: no comments, no trailing commas, no `NaN` (MLflow clients send NaN as the
 /// string "NaN"); integers without a fraction or exponent that fit in 64 bits stay integers;
-/// nesting is capped so a hostile body cannot exhaust the stack; a repeated key keeps its last value.
+/// nesting is capped so a hostile body cannot exhaust the stack; a repeated key in an object is refused.
 public struct JSONParser {
     public struct SyntaxError: Error, Equatable, CustomStringConvertible {
         public let message: String
@@ -88,7 +88,12 @@ public struct JSONParser {
             guard current == UInt8(ascii: ":") else { throw error("Expected ':' after a key") }
             index += 1
             skipWhitespace()
-            fields[key] = try value(depth: depth)
+            // A repeated key is refused: parsers disagree on which value wins (Foundation kept
+            // the first, this parser kept the last), so a body two components read differently
+            // could pass a check in one and act in the other.
+            guard fields.updateValue(try value(depth: depth), forKey: key) == nil else {
+                throw SyntaxError(message: "Duplicate key '\(key.prefix(100))' in an object", offset: index)
+            }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1

@@ -79,7 +79,7 @@ struct ArtifactEndpoints {
             throw Self.tooLarge(maximumUploadBytes)
         }
         try await requireOwnership(of: path, key: key)
-        _ = try await store.write(path, from: request.body, maximumBytes: maximumUploadBytes)
+        _ = try await store.write(path, from: RequestBodyReader.stream(request), maximumBytes: maximumUploadBytes)
         return Response(status: .ok)
     }
 

@@ -19,10 +19,11 @@ enum JSONBody {
             data = Data(empty.utf8)
         }
         do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            // Our parser, not Foundation's, judges the syntax, so every route refuses the same
+            // bodies (a repeated key among them) with the same message.
+            _ = try JSONParser.parse(data)
         } catch {
-            throw APIError(
-                status: .badRequest, code: "INVALID_JSON", message: "Malformed JSON body: \(describe(syntaxError: error))")
+            throw APIError(status: .badRequest, code: "INVALID_JSON", message: "Malformed JSON body: \(error)")
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)
@@ -31,16 +32,9 @@ enum JSONBody {
         }
     }
 
-    /// The whole body, or 413 past `maximumBytes`.
+    /// The whole body, or 413 past `maximumBytes` (400 when it cannot be read).
     static func collect(_ request: Request) async throws -> ByteBuffer {
-        var request = request
-        do {
-            return try await request.collectBody(upTo: maximumBytes)
-        } catch {
-            throw APIError(
-                status: .contentTooLarge, code: "BODY_TOO_LARGE",
-                message: "Request body is larger than \(maximumBytes) bytes")
-        }
+        try await RequestBodyReader.collect(request, upTo: maximumBytes)
     }
 
     /// The body as a JSON object of loosely typed values, for handlers that check each field
@@ -60,11 +54,6 @@ enum JSONBody {
             throw APIError(status: .badRequest, code: "INVALID_JSON", message: "Request body must be a JSON object")
         }
         return object
-    }
-
-    static func describe(syntaxError error: any Error) -> String {
-        let nsError = error as NSError
-        return (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? "not valid JSON"
     }
 
     static func describe(_ error: DecodingError) -> String {

@@ -25,13 +25,7 @@ struct MLflowParameters: Sendable {
             }
             return MLflowParameters(values)
         }
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: JSONBody.maximumBytes * 8)
-        } catch {
-            throw MLflowError.invalid("Request body is larger than \(JSONBody.maximumBytes * 8) bytes")
-        }
+        let buffer = try await RequestBodyReader.collect(request, upTo: JSONBody.maximumBytes * 8)
         let bytes = buffer.readableBytesView
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             return MLflowParameters([:])
