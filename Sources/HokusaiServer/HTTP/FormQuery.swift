@@ -1,3 +1,4 @@
+import HokusaiCore
 import Hummingbird
 
 /// Query strings as HTML forms and Python's `requests` encode them: `+` is a space, `%XX` a byte,
@@ -31,7 +32,9 @@ enum FormQuery {
                 decoded.append(UInt8(ascii: " "))
                 index += 1
             case UInt8(ascii: "%"):
-                guard index + 2 < utf8.count, let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2]) else {
+                guard index + 2 < utf8.count, let high = Hex.value(ofDigit: utf8[index + 1]),
+                    let low = Hex.value(ofDigit: utf8[index + 2])
+                else {
                     return spacesOnly()
                 }
                 decoded.append(high << 4 | low)
@@ -42,14 +45,5 @@ enum FormQuery {
             }
         }
         return String(validating: decoded, as: UTF8.self) ?? spacesOnly()
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
