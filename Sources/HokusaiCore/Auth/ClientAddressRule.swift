@@ -25,7 +25,7 @@ public struct ClientAddressRule: Sendable {
         let peerAddress = peer.flatMap(IPAddress.init)
         let fallback = peerAddress?.description ?? peer ?? "unknown"
         guard readsForwardedFor, let forwardedFor, !forwardedFor.isEmpty else { return fallback }
-        let hops = forwardedFor.split(separator: ",").map { $0.trimmingWhitespace }
+        let hops = forwardedFor.split(separator: ",").map { $0.trimmingSpacesAndTabs() }
         if trustedProxies.isEmpty {
             // One hop: the peer is the proxy, and its entry is the last.
             return hops.last.flatMap(IPAddress.init)?.description ?? fallback
@@ -47,7 +47,7 @@ public struct ClientAddressRule: Sendable {
     /// `--trusted-proxies`: comma-separated CIDR blocks or addresses; names the first bad entry.
     public static func parseTrustedProxies(_ text: String) -> Result<[CIDRBlock], ParseFailure> {
         var blocks: [CIDRBlock] = []
-        for entry in text.split(separator: ",").map({ $0.trimmingWhitespace }) where !entry.isEmpty {
+        for entry in text.split(separator: ",").map({ $0.trimmingSpacesAndTabs() }) where !entry.isEmpty {
             guard let block = CIDRBlock(entry) else { return .failure(ParseFailure(entry: String(entry))) }
             blocks.append(block)
         }
@@ -56,14 +56,5 @@ public struct ClientAddressRule: Sendable {
 
     public struct ParseFailure: Error, Equatable {
         public let entry: String
-    }
-}
-
-extension Substring {
-    var trimmingWhitespace: Substring {
-        var text = self
-        while text.first?.isWhitespace == true { text = text.dropFirst() }
-        while text.last?.isWhitespace == true { text = text.dropLast() }
-        return text
     }
 }

@@ -104,16 +104,22 @@ public enum APIKeyFormat {
         // Byte-wise (a prefix and base62 are ASCII): it runs on every request's query values.
         var text = text
         return text.withUTF8 { bytes in
-            APIKeyEnvironment.allCases.contains { environment in
-                let prefix = Array(environment.keyPrefix.utf8)
-                guard bytes.count >= prefix.count + bodyLength else { return false }
-                for start in 0...(bytes.count - prefix.count - bodyLength)
-                where bytes[start] == prefix[0] && prefix.indices.allSatisfy({ bytes[start + $0] == prefix[$0] }) {
-                    let body = start + prefix.count
-                    if (body..<body + bodyLength).allSatisfy({ Base62.isBase62Byte(bytes[$0]) }) { return true }
-                }
-                return false
-            }
+            bytes.indices.contains { keyLikeRunLength(in: bytes, at: $0) != nil }
         }
     }
+
+    /// The length of the key-shaped run (an environment's prefix and 32 base62 characters) that
+    /// starts at `start` in `bytes`, if one does.
+    public static func keyLikeRunLength(in bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Int? {
+        // Every prefix starts `hk_`: most positions are passed over on their first byte.
+        guard bytes[start] == UInt8(ascii: "h") else { return nil }
+        for prefix in keyPrefixBytes {
+            let end = start + prefix.count + bodyLength
+            guard end <= bytes.count, prefix.indices.allSatisfy({ bytes[start + $0] == prefix[$0] }) else { continue }
+            if (start + prefix.count..<end).allSatisfy({ Base62.isBase62Byte(bytes[$0]) }) { return end - start }
+        }
+        return nil
+    }
+
+    private static let keyPrefixBytes = APIKeyEnvironment.allCases.map { Array($0.keyPrefix.utf8) }
 }

@@ -14,32 +14,23 @@ public enum KeyLikeTextMask {
     }
 
     static func replacingKeys(in text: String) -> String {
-        let bytes = Array(text.utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if let length = keyLength(in: bytes, at: index) {
-                let key = String(decoding: bytes[index..<index + length], as: UTF8.self)
-                output.append(contentsOf: APIKeyFormat.mask(key).utf8)
-                index += length
-            } else {
-                output.append(bytes[index])
-                index += 1
+        var text = text
+        return text.withUTF8 { bytes in
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count)
+            var index = 0
+            while index < bytes.count {
+                if let length = APIKeyFormat.keyLikeRunLength(in: bytes, at: index) {
+                    let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<index + length]), as: UTF8.self)
+                    output.append(contentsOf: APIKeyFormat.mask(key).utf8)
+                    index += length
+                } else {
+                    output.append(bytes[index])
+                    index += 1
+                }
             }
+            return String(decoding: output, as: UTF8.self)
         }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    /// The length of the key-like run starting at `start`, if one does.
-    static func keyLength(in bytes: [UInt8], at start: Int) -> Int? {
-        for environment in APIKeyEnvironment.allCases {
-            let prefix = environment.keyPrefix.utf8
-            let end = start + prefix.count + APIKeyFormat.bodyLength
-            guard end <= bytes.count, bytes[start..<start + prefix.count].elementsEqual(prefix) else { continue }
-            if bytes[(start + prefix.count)..<end].allSatisfy(Base62.isBase62Byte) { return end - start }
-        }
-        return nil
     }
 
     /// `%XX` as the byte XX wherever it is well formed; anything else is kept as written.

@@ -62,21 +62,21 @@ struct KeyAuthenticator: Sendable {
                 message: "Too many failed authentication attempts from this address; retry in \(retryAfter) s",
                 retryAfterSeconds: retryAfter)
         }
-        func reject(_ rejection: KeyRejection, userId: String? = nil) -> AuthenticationOutcome {
+        func refuse(_ rejection: KeyRejection, userId: String? = nil) -> AuthenticationOutcome {
             if let blocked, rejection.code.countsAsFailedAttempt { return .rejected(blocked, rateLimit: nil) }
-            return self.reject(rejection, origin: origin, now: now, userId: userId)
+            return reject(rejection, origin: origin, now: now, userId: userId)
         }
         let found: PresentedCredential.Found
         switch presented {
         case .failure(let rejection):
-            return reject(rejection)
+            return refuse(rejection)
         case .success(nil):
             return .rejected(KeyRejection(code: .missing, message: Self.missingKeyMessage), rateLimit: nil)
         case .success(let credential?):
             found = credential
         }
         if case .failure(let problem) = APIKeyFormat.parse(found.key) {
-            return reject(KeyRejection(code: .malformed, message: problem.message))
+            return refuse(KeyRejection(code: .malformed, message: problem.message))
         }
         let hash = APIKeyFormat.hash(found.key)
         let verdict: Result<KeyRecord, KeyRejection>
@@ -105,7 +105,7 @@ struct KeyAuthenticator: Sendable {
         let key: KeyRecord
         switch verdict {
         case .failure(let rejection):
-            return reject(rejection, userId: knownUser)
+            return refuse(rejection, userId: knownUser)
         case .success(let verified):
             key = verified
         }
@@ -120,7 +120,7 @@ struct KeyAuthenticator: Sendable {
             let rejection = KeyRejection(
                 code: .rateLimited, message: used + "; retry in \(decision.retryAfterSeconds) s",
                 retryAfterSeconds: decision.retryAfterSeconds, keyId: key.id)
-            _ = self.reject(rejection, origin: origin, now: now, userId: key.userId)
+            _ = reject(rejection, origin: origin, now: now, userId: key.userId)
             return .rejected(rejection, rateLimit: decision)
         }
         recorder.noteUse(keyId: key.id, at: now)

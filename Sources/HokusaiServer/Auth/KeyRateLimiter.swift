@@ -26,7 +26,7 @@ final class KeyRateLimiter: Sendable {
     private let sweepThreshold = 100_000
 
     /// Counts one request for `keyId` and says whether it is within `limit`.
-    func consume(keyId: String, limit: Int, now: Int64) -> RateLimitDecision {
+    private func consume(keyId: String, limit: Int, now: Int64) -> RateLimitDecision {
         let window = HourlyWindow(containing: now)
         let count = counters.withLock { counters in increment(keyId, window: window, in: &counters) }
         return RateLimitDecision.decide(count: count, limit: limit, window: window, nowMillis: now)
