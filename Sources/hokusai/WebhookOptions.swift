@@ -29,6 +29,13 @@ struct WebhookOptions: ParsableArguments {
         help: "Allow webhook URLs on this host's loopback (env HOKUSAI_WEBHOOK_ALLOW_LOOPBACK; default false).")
     var webhookAllowLoopback: Bool?
 
+    @Option(
+        name: .customLong("webhook-deny-private"),
+        help:
+            "Refuse webhook URLs that resolve to private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) (env HOKUSAI_WEBHOOK_DENY_PRIVATE; default false)."
+    )
+    var webhookDenyPrivate: Bool?
+
     func configuration() throws -> WebhookConfiguration {
         var webhooks = WebhookConfiguration()
         webhooks.urls =
@@ -45,6 +52,7 @@ struct WebhookOptions: ParsableArguments {
         webhooks.attemptTimeoutSeconds = try Setting.positive(
             webhookTimeout, env: "HOKUSAI_WEBHOOK_TIMEOUT", default: 30, flagName: "--webhook-timeout")
         webhooks.allowLoopback = try Setting.bool(webhookAllowLoopback, env: "HOKUSAI_WEBHOOK_ALLOW_LOOPBACK", default: false)
+        webhooks.denyPrivate = try Setting.bool(webhookDenyPrivate, env: "HOKUSAI_WEBHOOK_DENY_PRIVATE", default: false)
         do {
             _ = try webhooks.validatedTargets()
         } catch {

@@ -125,18 +125,44 @@ import Testing
     }
 
     @Test func webhookTargetsAreConfinedUnlessAllowed() throws {
-        _ = try WebhookTargetPolicy.check(url: "https://hokus.ai/api/webhooks/model-registration", allowLoopback: false)
-        _ = try WebhookTargetPolicy.check(url: "http://127.0.0.1:9000/hook", allowLoopback: true)
+        let strict = WebhookTargetPolicy.Allowance()
+        _ = try WebhookTargetPolicy.check(url: "https://hokus.ai/api/webhooks/model-registration", allowance: strict)
+        _ = try WebhookTargetPolicy.check(url: "http://127.0.0.1:9000/hook", allowance: .init(thisHost: true))
         for url in [
-            "http://127.0.0.1/x", "http://localhost:8080/x", "http://[::1]/x", "http://169.254.169.254/latest", "http://0.0.0.0/",
-            "http://metadata.google.internal/", "ftp://host/x", "http://user:pw@host/x", "http://[fe80::1]/x",
+            "http://127.0.0.1/x", "http://localhost:8080/x", "http://localhost./x", "http://[::1]/x",
+            "http://[::ffff:7f00:1]/x", "http://[::ffff:127.0.0.1]/x", "http://127.255.0.9/x", "http://169.254.169.254/latest",
+            "http://0.0.0.0/", "http://[::]/", "http://metadata.google.internal/", "http://metadata.google.internal./",
+            "ftp://host/x", "http://user:pw@host/x", "http://[fe80::1]/x", "http://[fd00:ec2::254]/",
         ] {
             #expect(throws: WebhookTargetPolicy.Refusal.self, "\(url)") {
-                try WebhookTargetPolicy.check(url: url, allowLoopback: false)
+                try WebhookTargetPolicy.check(url: url, allowance: strict)
             }
         }
         #expect(throws: WebhookTargetPolicy.Refusal.self) {
-            try WebhookTargetPolicy.check(url: "http://169.254.169.254/", allowLoopback: true)
+            try WebhookTargetPolicy.check(url: "http://169.254.169.254/", allowance: .init(thisHost: true))
         }
+    }
+
+    @Test func addressesAreJudgedByTheirBytes() throws {
+        let own = try #require(IPAddress("192.0.2.10"))
+        let allowance = WebhookTargetPolicy.Allowance(hostAddresses: [own])
+        for (text, refused) in [
+            ("127.0.0.1", true), ("::ffff:127.0.0.1", true), ("192.0.2.10", true), ("10.1.2.3", false),
+            ("198.51.100.1", false), ("169.254.1.1", true), ("fe80::9", true),
+        ] {
+            let address = try #require(IPAddress(text))
+            let outcome = Result { () throws(WebhookTargetPolicy.Refusal) in
+                try WebhookTargetPolicy.check(address: address, url: "u", allowance: allowance)
+            }
+            #expect((try? outcome.get()) == nil ? refused : !refused, "\(text)")
+        }
+        let denyPrivate = WebhookTargetPolicy.Allowance(privateRanges: false)
+        for text in ["10.1.2.3", "172.20.0.1", "192.168.9.9", "100.64.0.1", "fd12::1"] {
+            #expect(throws: WebhookTargetPolicy.Refusal.self, "\(text)") {
+                try WebhookTargetPolicy.check(address: IPAddress(text)!, url: "u", allowance: denyPrivate)
+            }
+        }
+        // This host's addresses are allowed with loopback (a receiver on this host).
+        try WebhookTargetPolicy.check(address: own, url: "u", allowance: .init(thisHost: true, hostAddresses: [own]))
     }
 }

@@ -13,19 +13,21 @@ public struct WebhookConfiguration: Sendable {
     /// Allows loopback targets (tests, a receiver on the same host). Link-local and metadata
     /// addresses are refused always.
     public var allowLoopback = false
+    /// Refuses targets in private ranges too (`--webhook-deny-private`); they are allowed by default,
+    /// since a receiver inside the same network is common.
+    public var denyPrivate = false
     /// How often the outbox is checked for due events.
     public var pollInterval: Duration = .milliseconds(500)
 
     public init() {}
 
-    /// Checks every configured URL; the server refuses to start on a bad one.
+    /// Checks every configured URL, resolving its host; the server refuses to start on a bad one.
     public func validatedTargets() throws -> [String] {
         try urls.map { url in
-            do {
-                return try WebhookTargetPolicy.check(url: url, allowLoopback: allowLoopback).absoluteString
-            } catch let refusal as WebhookTargetPolicy.Refusal {
-                throw ConfigurationError(description: refusal.description)
+            if let refusal = WebhookTargetCheck.refusal(of: url, configuration: self) {
+                throw ConfigurationError(description: refusal)
             }
+            return url
         }
     }
 }

@@ -128,7 +128,7 @@ final class WebhookDeliveryService: Service, Sendable {
     }
 
     func post(_ body: [UInt8], to target: String, event: OutboxEvent) async -> Result<Int, DeliveryProblem> {
-        if let refusal = Self.resolvedAddressRefusal(target, allowLoopback: configuration.allowLoopback) {
+        if let refusal = WebhookTargetCheck.refusal(of: target, configuration: configuration) {
             return .failure(DeliveryProblem(message: refusal, status: nil))
         }
         var request = HTTPClientRequest(url: target)
@@ -154,25 +154,5 @@ final class WebhookDeliveryService: Service, Sendable {
             return .failure(
                 DeliveryProblem(message: "\(WebhookTargetPolicy.displayName(target)): \(String(describing: error))", status: nil))
         }
-    }
-
-    /// Resolves the target's host and refuses it when any address is loopback (unless allowed),
-    /// link-local or a metadata service: a name can point anywhere, whatever it looked like at start.
-    static func resolvedAddressRefusal(_ target: String, allowLoopback: Bool) -> String? {
-        guard let host = URL(string: target)?.host else { return "webhook URL '\(target)' has no host" }
-        // A name that does not resolve is left to the HTTP client, which reports it.
-        guard
-            case .success(let addresses) = HostResolver.addresses(
-                of: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")))
-        else { return nil }
-        for address in addresses {
-            do {
-                try WebhookTargetPolicy.check(
-                    address: address, url: WebhookTargetPolicy.displayName(target), allowLoopback: allowLoopback)
-            } catch {
-                return error.description
-            }
-        }
-        return nil
     }
 }
