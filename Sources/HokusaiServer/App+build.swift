@@ -67,7 +67,13 @@ public func buildApplication(
 
     return Application(
         router: router,
-        server: .http1OnEventLoops(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))),
+        server: .http1OnEventLoops(
+            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)),
+            headTimeout: .seconds(Int64(configuration.requestHeadTimeoutSeconds)),
+            gate: ConnectionGate(
+                limits: .init(total: configuration.maximumConnections, perAddress: configuration.maximumConnectionsPerAddress),
+                metrics: metrics, logger: logger),
+            metrics: metrics),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hokusai"),
         services: services,
         onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },

@@ -33,6 +33,13 @@ public struct AppConfiguration: Sendable {
     /// A connection that sends nothing for this long, mid-request or between requests, is closed:
     /// a stalled upload must not hold its connection (and staging file) forever. Default 120 s.
     public var idleTimeoutSeconds: Int = 120
+    /// Connections open at once, in all and from one client address (the socket's peer); past
+    /// either, a new connection is closed at accept. Defaults 10,000 and 1,000.
+    public var maximumConnections = 10_000
+    public var maximumConnectionsPerAddress = 1_000
+    /// Seconds a request's head (request line and headers) may take to arrive, from its first
+    /// byte or the connection's opening; past it the client gets 408. Default 30 s.
+    public var requestHeadTimeoutSeconds = 30
     /// Largest artifact a single upload may carry; larger ones get 413. Default 5 GiB.
     public var maximumUploadBytes: Int64 = 5 << 30
 

@@ -57,6 +57,25 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var idleTimeout: Int?
 
+    @Option(
+        name: .customLong("max-connections"),
+        help: "Connections open at once; past it new ones are closed at accept (env HOKUSAI_MAX_CONNECTIONS; default 10000).")
+    var maximumConnections: Int?
+
+    @Option(
+        name: .customLong("max-connections-per-address"),
+        help:
+            "Connections open at once from one client address, the socket's peer (raise it behind a load balancer) (env HOKUSAI_MAX_CONNECTIONS_PER_ADDRESS; default 1000)."
+    )
+    var maximumConnectionsPerAddress: Int?
+
+    @Option(
+        name: .customLong("request-head-timeout"),
+        help:
+            "Seconds a request's line and headers may take to arrive; past it the client gets 408 (env HOKUSAI_REQUEST_HEAD_TIMEOUT; default 30)."
+    )
+    var requestHeadTimeout: Int?
+
     @OptionGroup var webhooks: WebhookOptions
     @OptionGroup var deployment: DeploymentOptions
 
@@ -83,6 +102,16 @@ struct ServeCommand: AsyncParsableCommand {
             maximumUploadBytes, env: "HOKUSAI_MAX_UPLOAD_BYTES", default: 5 << 30, flagName: "--max-upload-bytes")
         configuration.idleTimeoutSeconds = Int(
             try Setting.positive(idleTimeout, env: "HOKUSAI_IDLE_TIMEOUT", default: 120, flagName: "--idle-timeout"))
+        configuration.maximumConnections = Int(
+            try Setting.positive(
+                maximumConnections, env: "HOKUSAI_MAX_CONNECTIONS", default: 10_000, flagName: "--max-connections"))
+        configuration.maximumConnectionsPerAddress = Int(
+            try Setting.positive(
+                maximumConnectionsPerAddress, env: "HOKUSAI_MAX_CONNECTIONS_PER_ADDRESS", default: 1_000,
+                flagName: "--max-connections-per-address"))
+        configuration.requestHeadTimeoutSeconds = Int(
+            try Setting.positive(
+                requestHeadTimeout, env: "HOKUSAI_REQUEST_HEAD_TIMEOUT", default: 30, flagName: "--request-head-timeout"))
         configuration.webhooks = try webhooks.configuration()
         try deployment.apply(to: &configuration)
         guard (0...65535).contains(configuration.port) else { throw ValidationError("port must be 0 to 65535") }

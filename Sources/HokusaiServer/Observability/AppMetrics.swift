@@ -21,6 +21,9 @@ public final class AppMetrics: Sendable {
     private let authenticationSeries: SeriesCache<ValidationCode, Counter>
     /// A gateway records one on every request it authenticates.
     private let authCacheSeries: SeriesCache<String, Counter>
+    private let openConnections: Gauge
+    private let refusedConnections: SeriesCache<String, Counter>
+    private let headTimeouts: Counter
 
     public init() {
         let registry = PrometheusCollectorRegistry()
@@ -44,6 +47,19 @@ public final class AppMetrics: Sendable {
                     metricName: "hokusai_auth_outcomes", unitName: "total", helpText: "Key validation outcomes by code"),
                 labels: [("code", code.rawValue)])
         }
+        openConnections = registry.makeGauge(
+            descriptor: .init(metricName: "hokusai_connections_open", unitName: "", helpText: "HTTP connections open now"))
+        refusedConnections = SeriesCache { [registry] limit in
+            registry.makeCounter(
+                descriptor: .init(
+                    metricName: "hokusai_connections_refused", unitName: "total",
+                    helpText: "Connections closed at accept by the connection limits (total, per_address)"),
+                labels: [("limit", limit)])
+        }
+        headTimeouts = registry.makeCounter(
+            descriptor: .init(
+                metricName: "hokusai_request_head_timeouts", unitName: "total",
+                helpText: "Connections closed with 408 because a request's head did not arrive in time"))
         authCacheSeries = SeriesCache { [registry] result in
             registry.makeCounter(
                 descriptor: .init(
@@ -105,6 +121,17 @@ public final class AppMetrics: Sendable {
                 helpText: "Registration event delivery attempts by outcome (delivered, retrying, dead)"),
             labels: [("outcome", outcome)]
         ).increment()
+    }
+
+    /// Connections open now, and one refused at accept by `ConnectionGate` (`total` or `per_address`).
+    func recordConnection(open: Int, refused: ConnectionGate.Refusal?) {
+        openConnections.set(to: Double(open))
+        if let refused { refusedConnections[refused.rawValue].increment() }
+    }
+
+    /// A connection closed because its request's head did not arrive in time (`RequestHeadDeadline`).
+    func recordHeadTimeout() {
+        headTimeouts.increment()
     }
 
     func render() -> String {
