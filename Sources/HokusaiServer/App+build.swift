@@ -12,7 +12,8 @@ public func buildApplication(
     configuration: AppConfiguration,
     database: any Database,
     logger: Logger,
-    onListening: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+    onListening: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
+    inspectRoutes: (RouteTable) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let metrics = AppMetrics()
     let recorder = WriteBehindRecorder(database: database, interval: configuration.writeBehindInterval, logger: logger)
@@ -47,6 +48,12 @@ public func buildApplication(
     if remote == nil {
         // Keys live in this process's store: it serves the key service.
         registerKeyService(on: &routes, database: database, authenticator: authenticator)
+    } else {
+        // A gateway has no key service; `validate` stays open so a client (or `hokusai doctor`)
+        // asking here learns that, rather than being asked for the key it wants validated.
+        routes.open(.post, "/api/v1/keys/validate") { _, _ in
+            throw APIError.notFound("This gateway has no key service: keys are validated by its auth service")
+        }
     }
     if let upstream {
         upstream.register(on: &routes)
@@ -58,10 +65,13 @@ public func buildApplication(
                 database: database, configuration: configuration.webhooks, metrics: metrics, logger: logger))
     }
 
+    inspectRoutes(routes.table)
     let router = Router(context: HokusaiRequestContext.self)
     router.addMiddleware {
         RequestEnvelopeMiddleware(routes: routes.table, metrics: metrics, clientAddressRule: configuration.clientAddressRule)
-        GatewayMiddleware(authenticator: authenticator, degradedWrites: configuration.remoteAuth?.degradedWrites ?? true)
+        GatewayMiddleware(
+            openPaths: routes.table.openPaths, authenticator: authenticator,
+            degradedWrites: configuration.remoteAuth?.degradedWrites ?? true)
     }
     routes.install(on: router)
 

@@ -17,24 +17,21 @@ struct ArtifactEndpoints {
 
     func register(on routes: inout RouteRegistrar) {
         for prefix in Self.prefixes {
-            routes.add(.get, prefix) { request, context in
-                try await mlflowErrors { try await list(request, context) }
+            routes.add(.get, prefix, requires: .read) { request, _, _ in
+                try await mlflowErrors { try await list(request) }
             }
-            routes.add(.get, prefix + "/**") { request, context in
-                try await mlflowErrors { try await download(request, context, prefix: prefix) }
+            routes.add(.get, prefix + "/**", requires: .read) { request, _, _ in
+                try await mlflowErrors { try await download(request, prefix: prefix) }
             }
-            routes.add(.put, prefix + "/**") { request, context in
-                try await mlflowErrors { try await upload(request, context, prefix: prefix) }
+            routes.add(.put, prefix + "/**", requires: .write) { request, _, key in
+                try await mlflowErrors { try await upload(request, key: key, prefix: prefix) }
             }
-            routes.add(.delete, prefix + "/**") { request, context in
-                try await mlflowErrors { try await delete(request, context, prefix: prefix) }
+            routes.add(.delete, prefix + "/**", requires: .write) { request, _, key in
+                try await mlflowErrors { try await delete(request, key: key, prefix: prefix) }
             }
         }
         for path in Self.serverInfoPaths {
-            routes.add(.get, path) { _, context in
-                _ = try context.principal(requiring: .read)
-                return JSONResponse.make(Self.serverInfo)
-            }
+            routes.add(.get, path, requires: .read) { _, _, _ in JSONResponse.make(Self.serverInfo) }
         }
     }
 
@@ -51,8 +48,7 @@ struct ArtifactEndpoints {
         ("artifacts_presigned_only", .bool(false)),
     ])
 
-    func list(_ request: Request, _ context: HokusaiRequestContext) async throws -> Response {
-        _ = try context.principal(requiring: .read)
+    func list(_ request: Request) async throws -> Response {
         let raw = FormQuery.items(request.uri.query).last { $0.name == "path" }?.value ?? ""
         let path = try ArtifactPath.parse(decoded: raw)
         let entries = try await store.list(path)
@@ -60,8 +56,7 @@ struct ArtifactEndpoints {
         return JSONResponse.make(.object([("files", .array(entries.map { Self.entryJSON($0, path: $0.name) }))]))
     }
 
-    func download(_ request: Request, _ context: HokusaiRequestContext, prefix: String) async throws -> Response {
-        _ = try context.principal(requiring: .read)
+    func download(_ request: Request, prefix: String) async throws -> Response {
         let path = try Self.path(of: request, below: prefix)
         guard let file = try await store.read(path) else {
             throw MLflowError.notFound("No artifact at '\(path)'")
@@ -72,8 +67,7 @@ struct ArtifactEndpoints {
         return Response(status: .ok, headers: headers, body: file.body)
     }
 
-    func upload(_ request: Request, _ context: HokusaiRequestContext, prefix: String) async throws -> Response {
-        let key = try context.principal(requiring: .write)
+    func upload(_ request: Request, key: KeyRecord, prefix: String) async throws -> Response {
         let path = try Self.path(of: request, below: prefix)
         if let declared = request.headers[.contentLength].flatMap(Int64.init), declared > maximumUploadBytes {
             throw Self.tooLarge(maximumUploadBytes)
@@ -83,8 +77,7 @@ struct ArtifactEndpoints {
         return Response(status: .ok)
     }
 
-    func delete(_ request: Request, _ context: HokusaiRequestContext, prefix: String) async throws -> Response {
-        let key = try context.principal(requiring: .write)
+    func delete(_ request: Request, key: KeyRecord, prefix: String) async throws -> Response {
         let path = try Self.path(of: request, below: prefix)
         try await requireOwnership(of: path, key: key)
         try await store.delete(path)

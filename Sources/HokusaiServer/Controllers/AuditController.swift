@@ -9,11 +9,10 @@ struct AuditController {
     let database: any Database
 
     func register(on routes: inout RouteRegistrar) {
-        routes.add(.get, "/api/v1/audit", list)
+        routes.add(.get, "/api/v1/audit", requires: .admin, list)
     }
 
-    @Sendable func list(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        _ = try context.principal(requiring: .admin)
+    @Sendable func list(_ request: Request, context: HokusaiRequestContext, key _: KeyRecord) async throws -> Response {
         let query = request.uri.queryParameters
         let page = try PageRequest(query: query)
         var filter = AuditFilter()

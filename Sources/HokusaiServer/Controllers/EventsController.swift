@@ -11,15 +11,14 @@ struct EventsController {
     let webhookTargets: Int
 
     func register(on routes: inout RouteRegistrar) {
-        routes.add(.get, "/api/v1/events", list)
-        routes.add(.get, "/api/v1/events/summary", summary)
-        routes.add(.post, "/api/v1/events/ping", ping)
-        routes.add(.get, "/api/v1/events/:id", show)
-        routes.add(.post, "/api/v1/events/:id/redeliver", redeliver)
+        routes.add(.get, "/api/v1/events", requires: .admin, list)
+        routes.add(.get, "/api/v1/events/summary", requires: .read, summary)
+        routes.add(.post, "/api/v1/events/ping", requires: .write, ping)
+        routes.add(.get, "/api/v1/events/:id", requires: .read, show)
+        routes.add(.post, "/api/v1/events/:id/redeliver", requires: .admin, redeliver)
     }
 
-    @Sendable func list(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        _ = try context.principal(requiring: .admin)
+    @Sendable func list(_ request: Request, context: HokusaiRequestContext, key _: KeyRecord) async throws -> Response {
         let query = request.uri.queryParameters
         var state: EventState?
         if let raw = query["state"], !raw.isEmpty {
@@ -33,13 +32,11 @@ struct EventsController {
         return JSONResponse.make(RegistrationJSON.events(events, nextPageToken: page.nextToken(returned: events.count)))
     }
 
-    @Sendable func summary(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        _ = try context.principal(requiring: .read)
+    @Sendable func summary(_ request: Request, context: HokusaiRequestContext, key _: KeyRecord) async throws -> Response {
         return JSONResponse.make(RegistrationJSON.summary(try await registration.eventSummary(webhookTargets: webhookTargets)))
     }
 
-    @Sendable func ping(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        let key = try context.principal(requiring: .write)
+    @Sendable func ping(_ request: Request, context: HokusaiRequestContext, key: KeyRecord) async throws -> Response {
         guard webhookTargets > 0 else {
             throw APIError.conflict(
                 "No webhook is configured on this server (--webhook-url): a ping would never be delivered")
@@ -51,8 +48,7 @@ struct EventsController {
     /// An admin sees any event with its payload; anyone else only the events their registrations
     /// (or pings) queued, without the payload. Someone else's event is "not found", not "forbidden",
     /// so ids cannot be probed.
-    @Sendable func show(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        let key = try context.principal(requiring: .read)
+    @Sendable func show(_ request: Request, context: HokusaiRequestContext, key: KeyRecord) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         let notFound = APIError.notFound("No event with id '\(id)'")
         guard let event = try await registration.event(id: id) else { throw notFound }
@@ -66,8 +62,7 @@ struct EventsController {
         return JSONResponse.make(.object(fields))
     }
 
-    @Sendable func redeliver(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        _ = try context.principal(requiring: .admin)
+    @Sendable func redeliver(_ request: Request, context: HokusaiRequestContext, key _: KeyRecord) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         guard let event = try await registration.redeliver(id: id) else { throw APIError.notFound("No event with id '\(id)'") }
         return JSONResponse.make(RegistrationJSON.event(event))

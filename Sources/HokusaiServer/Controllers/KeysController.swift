@@ -13,15 +13,16 @@ struct KeysController {
     let cache: KeyRecordCache
 
     func register(on routes: inout RouteRegistrar) {
-        routes.add(.post, "/api/v1/keys", create)
-        routes.add(.get, "/api/v1/keys", list)
-        routes.add(.get, "/api/v1/keys/:id", show)
-        routes.add(.delete, "/api/v1/keys/:id", revoke)
-        routes.add(.post, "/api/v1/keys/:id/rotate", rotate)
+        // Any valid key manages its own keys (read scope included); what it may do to which key is
+        // checked per request (`visibleKey`, `authorizeChange`, `KeyCreationRules`).
+        routes.add(.post, "/api/v1/keys", requires: .read, create)
+        routes.add(.get, "/api/v1/keys", requires: .read, list)
+        routes.add(.get, "/api/v1/keys/:id", requires: .read, show)
+        routes.add(.delete, "/api/v1/keys/:id", requires: .read, revoke)
+        routes.add(.post, "/api/v1/keys/:id/rotate", requires: .read, rotate)
     }
 
-    @Sendable func create(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        let caller = try context.principal()
+    @Sendable func create(_ request: Request, context: HokusaiRequestContext, caller: KeyRecord) async throws -> Response {
         let body = try await JSONBody.decode(KeyCreationRequest.self, from: request, context: context)
         let now = Timestamp.nowMillis()
         let settings: NewKeySettings
@@ -35,8 +36,7 @@ struct KeysController {
             status: .created)
     }
 
-    @Sendable func list(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        let caller = try context.principal()
+    @Sendable func list(_ request: Request, context: HokusaiRequestContext, caller: KeyRecord) async throws -> Response {
         let query = request.uri.queryParameters
         let page = try PageRequest(query: query)
         var filter = KeyListFilter()
@@ -68,14 +68,12 @@ struct KeysController {
             KeyListResponse(keys: keys.map { KeyInfo($0) }, nextPageToken: page.nextToken(returned: keys.count)))
     }
 
-    @Sendable func show(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        let caller = try context.principal()
+    @Sendable func show(_ request: Request, context: HokusaiRequestContext, caller: KeyRecord) async throws -> Response {
         let key = try await visibleKey(context, caller: caller)
         return try JSONResponse.make(KeyInfo(key))
     }
 
-    @Sendable func revoke(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        let caller = try context.principal()
+    @Sendable func revoke(_ request: Request, context: HokusaiRequestContext, caller: KeyRecord) async throws -> Response {
         let key = try await visibleKey(context, caller: caller)
         try authorizeChange(of: key, by: caller, context: context)
         defer { cache.clear() }
@@ -90,8 +88,7 @@ struct KeysController {
         enum CodingKeys: String, CodingKey { case graceSeconds = "grace_seconds" }
     }
 
-    @Sendable func rotate(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        let caller = try context.principal()
+    @Sendable func rotate(_ request: Request, context: HokusaiRequestContext, caller: KeyRecord) async throws -> Response {
         let body = try await JSONBody.decode(RotateBody.self, from: request, context: context, emptyMeans: "{}")
         let key = try await visibleKey(context, caller: caller)
         try authorizeChange(of: key, by: caller, context: context)

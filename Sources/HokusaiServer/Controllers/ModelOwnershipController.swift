@@ -12,11 +12,10 @@ struct ModelOwnershipController {
     }
 
     func register(on routes: inout RouteRegistrar) {
-        routes.add(.patch, "/api/models/:name", transfer)
+        routes.add(.patch, "/api/models/:name", requires: .admin, transfer)
     }
 
-    @Sendable func transfer(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        let caller = try context.principal(requiring: .admin)
+    @Sendable func transfer(_ request: Request, context: HokusaiRequestContext, caller: KeyRecord) async throws -> Response {
         let name = context.parameters.get("name").flatMap { $0.removingPercentEncoding } ?? ""
         let body = try await JSONBody.decode(TransferRequest.self, from: request, context: context)
         let owner = body.owner.trimmingCharacters(in: .whitespaces)

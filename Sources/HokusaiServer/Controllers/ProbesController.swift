@@ -15,14 +15,14 @@ struct ProbesController {
     var upstream: MLflowUpstream? = nil
 
     func register(on routes: inout RouteRegistrar) {
-        routes.add(.get, "/api/health/mlflow", mlflowHealth)
-        routes.add(.get, "/api/health/mlflow/detailed", mlflowHealthDetailed)
-        routes.add(.get, "/health", health)
-        routes.add(.get, "/api/health", apiHealth)
-        routes.add(.get, "/live", live)
-        routes.add(.get, "/ready", ready)
-        routes.add(.get, "/version", version)
-        routes.add(.get, "/metrics", prometheus)
+        routes.open(.get, "/api/health/mlflow", mlflowHealth)
+        routes.open(.get, "/api/health/mlflow/detailed", mlflowHealthDetailed)
+        routes.open(.get, "/health", health)
+        routes.open(.get, "/api/health", apiHealth)
+        routes.open(.get, "/live", live)
+        routes.open(.get, "/ready", ready)
+        routes.open(.get, "/version", version)
+        routes.open(.get, "/metrics", prometheus)
     }
 
     struct Health: Encodable {

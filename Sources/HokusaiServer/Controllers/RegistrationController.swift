@@ -10,20 +10,23 @@ struct RegistrationController {
     let registry: RegistryService
 
     func register(on routes: inout RouteRegistrar) {
-        routes.add(.post, "/api/models/tokenized-registration-events", tokenizedEvent)
-        routes.add(.post, "/api/models/register", registerModel)
-        routes.add(.get, "/api/models", list)
-        routes.add(.get, "/api/models/production", production)
-        routes.add(.get, "/api/models/by-token/:token_id", byToken)
-        routes.add(.get, "/api/models/:name/lineage", lineage)
-        routes.add(.get, "/api/models/:name/:version", show)
-        routes.add(.patch, "/api/models/:name/:version", update)
-        routes.add(.delete, "/api/models/:name/:version", delete)
-        routes.add(.post, "/api/models/:name/:version/transition", transition)
+        routes.add(
+            .post, "/api/models/tokenized-registration-events", requires: .write,
+            refusalDetail: "Insufficient permissions for model registration events", tokenizedEvent)
+        routes.add(
+            .post, "/api/models/register", requires: .write, refusalDetail: "Insufficient permissions for model registration",
+            registerModel)
+        routes.add(.get, "/api/models", requires: .read, list)
+        routes.add(.get, "/api/models/production", requires: .read, production)
+        routes.add(.get, "/api/models/by-token/:token_id", requires: .read, byToken)
+        routes.add(.get, "/api/models/:name/lineage", requires: .read, lineage)
+        routes.add(.get, "/api/models/:name/:version", requires: .read, show)
+        routes.add(.patch, "/api/models/:name/:version", requires: .write, update)
+        routes.add(.delete, "/api/models/:name/:version", requires: .write, delete)
+        routes.add(.post, "/api/models/:name/:version/transition", requires: .write, transition)
     }
 
-    @Sendable func tokenizedEvent(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        let key = try writer(context, detail: "Insufficient permissions for model registration events")
+    @Sendable func tokenizedEvent(_ request: Request, context: HokusaiRequestContext, key: KeyRecord) async throws -> Response {
         let body = try await JSONBody.object(from: request, context: context)
         let outcome = try await refusingClearly {
             try await registration.recordTokenizedEvent(try RegistrationRules.tokenizedEvent(body), actor: actor(key))
@@ -41,8 +44,7 @@ struct RegistrationController {
             ]))
     }
 
-    @Sendable func registerModel(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        let key = try writer(context, detail: "Insufficient permissions for model registration")
+    @Sendable func registerModel(_ request: Request, context: HokusaiRequestContext, key: KeyRecord) async throws -> Response {
         let body = try await JSONBody.object(from: request, context: context)
         let outcome = try await refusingClearly {
             try await registration.register(try RegistrationRules.register(body), actor: actor(key))
@@ -51,8 +53,7 @@ struct RegistrationController {
         return JSONResponse.make(RegistrationJSON.registered(outcome), status: .created)
     }
 
-    @Sendable func list(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        _ = try context.principal(requiring: .read)
+    @Sendable func list(_ request: Request, context: HokusaiRequestContext, key _: KeyRecord) async throws -> Response {
         let query = FormQuery.items(request.uri.query)
         func value(_ name: String) -> String? { query.last { $0.name == name }.map(\.value).flatMap { $0.isEmpty ? nil : $0 } }
         let page = try PageRequest(query: request.uri.queryParameters)
@@ -63,8 +64,7 @@ struct RegistrationController {
         return JSONResponse.make(.object(fields))
     }
 
-    @Sendable func byToken(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        _ = try context.principal(requiring: .read)
+    @Sendable func byToken(_ request: Request, context: HokusaiRequestContext, key _: KeyRecord) async throws -> Response {
         let token = try pathValue(context, "token_id")
         let versions = try await registration.versions(name: nil, tokenId: token, status: nil, limit: 1000, offset: 0)
         guard !versions.isEmpty else { throw APIError.notFound("No model is registered for token '\(token.uppercased())'") }
@@ -72,14 +72,12 @@ struct RegistrationController {
             .object([("token_id", .string(token.uppercased())), ("models", .array(versions.map(RegistrationJSON.version)))]))
     }
 
-    @Sendable func production(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        _ = try context.principal(requiring: .read)
+    @Sendable func production(_ request: Request, context: HokusaiRequestContext, key _: KeyRecord) async throws -> Response {
         let versions = try await registration.production()
         return JSONResponse.make(.object([("models", .array(versions.map(RegistrationJSON.version)))]))
     }
 
-    @Sendable func lineage(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        _ = try context.principal(requiring: .read)
+    @Sendable func lineage(_ request: Request, context: HokusaiRequestContext, key _: KeyRecord) async throws -> Response {
         let name = try pathValue(context, "name")
         let versions = try await refusingClearly { try await registration.lineage(name: name) }
         return JSONResponse.make(
@@ -90,8 +88,7 @@ struct RegistrationController {
             ]))
     }
 
-    @Sendable func show(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        _ = try context.principal(requiring: .read)
+    @Sendable func show(_ request: Request, context: HokusaiRequestContext, key _: KeyRecord) async throws -> Response {
         let (name, version) = try nameAndVersion(context)
         let found = try await refusingClearly { try await registry.modelVersion(name: name, version: version) }
         return JSONResponse.make(RegistrationJSON.version(found))
@@ -102,8 +99,7 @@ struct RegistrationController {
         let tags: [String: String]?
     }
 
-    @Sendable func update(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        let key = try context.principal(requiring: .write)
+    @Sendable func update(_ request: Request, context: HokusaiRequestContext, key: KeyRecord) async throws -> Response {
         let (name, version) = try nameAndVersion(context)
         let body = try await JSONBody.decode(UpdateRequest.self, from: request, context: context)
         let tags = (body.tags ?? [:]).sorted { $0.key < $1.key }.map { KeyValue(key: $0.key, value: $0.value) }
@@ -115,8 +111,7 @@ struct RegistrationController {
             .object([("message", .string("Model updated successfully")), ("model", RegistrationJSON.version(updated))]))
     }
 
-    @Sendable func delete(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        let key = try context.principal(requiring: .write)
+    @Sendable func delete(_ request: Request, context: HokusaiRequestContext, key: KeyRecord) async throws -> Response {
         let (name, version) = try nameAndVersion(context)
         try await refusingClearly { try await registry.deleteModelVersion(name: name, version: version, actor: actor(key)) }
         return JSONResponse.make(.object([("message", .string("Model \(name):\(version) deleted successfully"))]))
@@ -128,8 +123,7 @@ struct RegistrationController {
 
     /// Sets the alias `stage.lower()` and the tag `lifecycle_stage`, as the reference does (MLflow's
     /// stages are deprecated in favour of aliases).
-    @Sendable func transition(_ request: Request, context: HokusaiRequestContext) async throws -> Response {
-        let key = try context.principal(requiring: .write)
+    @Sendable func transition(_ request: Request, context: HokusaiRequestContext, key: KeyRecord) async throws -> Response {
         let (name, version) = try nameAndVersion(context)
         let body = try await JSONBody.decode(TransitionRequest.self, from: request, context: context, emptyMeans: "{}")
         let updated = try await refusingClearly {
@@ -144,16 +138,6 @@ struct RegistrationController {
     }
 
     // MARK: Helpers
-
-    func writer(_ context: HokusaiRequestContext, detail: String) throws -> KeyRecord {
-        do {
-            return try context.principal(requiring: .write)
-        } catch let error as APIError where error.status == .forbidden {
-            throw APIError(
-                status: error.status, code: error.code, message: error.message, detail: detail, extraFields: error.extraFields,
-                headers: error.headers)
-        }
-    }
 
     func actor(_ key: KeyRecord) -> TrackingActor { TrackingActor(userId: key.userId, isAdmin: key.scopes.isAdmin) }
 

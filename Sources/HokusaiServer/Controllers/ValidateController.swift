@@ -10,7 +10,7 @@ struct ValidateController {
     let authenticator: KeyAuthenticator
 
     func register(on routes: inout RouteRegistrar) {
-        routes.add(.post, "/api/v1/keys/validate", validate)
+        routes.open(.post, "/api/v1/keys/validate", validate)
     }
 
     struct Body: Decodable {

@@ -1,18 +1,37 @@
+import HokusaiCore
 import Hummingbird
 
+/// Who may call a route, declared where the route is registered: there is no other way to
+/// register one, so no route can be added without saying.
+enum RouteAccess: Sendable, Equatable {
+    /// No key: the probes, and `validate`, which checks the key it is given itself. Matched by
+    /// exact path only (`/health/anything` needs a key).
+    case open
+    /// A key granting at least this scope, checked before the handler runs. Handlers that need
+    /// more for some requests (another user's object, a write through the proxy) check that too.
+    case key(Scope)
+}
+
 /// Every route the application serves, in one typed table. The router is built from it, and it
-/// answers what the router cannot: which methods a path does allow (for 405 + `Allow`).
+/// answers what the router cannot: which methods a path does allow (for 405 + `Allow`), and
+/// which paths are open (for the gateway).
 public struct RouteTable: Sendable {
     struct Entry: Sendable {
         let method: HTTPRequest.Method
         let pattern: String
         let segments: [Substring]
+        let access: RouteAccess
     }
 
     private(set) var entries: [Entry] = []
 
-    mutating func record(_ method: HTTPRequest.Method, _ path: String) {
-        entries.append(Entry(method: method, pattern: path, segments: Self.segments(path)))
+    mutating func record(_ method: HTTPRequest.Method, _ path: String, access: RouteAccess) {
+        entries.append(Entry(method: method, pattern: path, segments: Self.segments(path), access: access))
+    }
+
+    /// The paths reachable without a key, exactly as registered.
+    var openPaths: Set<String> {
+        Set(entries.filter { $0.access == .open }.map(\.pattern))
     }
 
     /// Methods registered for a pattern matching `path`, in registration order.
@@ -54,20 +73,57 @@ public struct RouteTable: Sendable {
 
 /// Collects every route first, so the middleware (which needs the finished table) is installed
 /// on the router before any route: Hummingbird applies router middleware only to routes added after it.
+///
+/// A route is added with its access: `open(…)` for the few that need no key, `add(…, requires:)`
+/// for every other, whose handler is handed the authenticated key (never optional) after the
+/// scope has been checked, so a handler cannot forget the check.
 struct RouteRegistrar {
-    typealias Handler = @Sendable (Request, HokusaiRequestContext) async throws -> Response
+    typealias OpenHandler = @Sendable (Request, HokusaiRequestContext) async throws -> Response
+    typealias KeyedHandler = @Sendable (Request, HokusaiRequestContext, KeyRecord) async throws -> Response
 
-    private var routes: [(HTTPRequest.Method, String, Handler)] = []
+    private var routes: [(HTTPRequest.Method, String, OpenHandler)] = []
     private(set) var table = RouteTable()
 
-    mutating func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
-        table.record(method, path)
+    /// A route anyone may call, matched by its exact path.
+    mutating func open(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping OpenHandler) {
+        precondition(!path.contains(":") && !path.contains("*"), "open routes are matched exactly: \(path)")
+        table.record(method, path, access: .open)
         routes.append((method, path, handler))
+    }
+
+    /// A route for keys granting `scope`; `refusalDetail` replaces a 403's `detail` where clients
+    /// of the reference system match on its text.
+    mutating func add(
+        _ method: HTTPRequest.Method, _ path: String, requires scope: Scope, refusalDetail: String? = nil,
+        _ handler: @escaping KeyedHandler
+    ) {
+        table.record(method, path, access: .key(scope))
+        routes.append(
+            (
+                method, path,
+                { request, context in
+                    let key: KeyRecord
+                    do {
+                        key = try context.principal(requiring: scope)
+                    } catch let error as APIError where error.status == .forbidden && refusalDetail != nil {
+                        throw error.replacingDetail(with: refusalDetail)
+                    }
+                    return try await handler(request, context, key)
+                }
+            ))
     }
 
     func install(on router: Router<HokusaiRequestContext>) {
         for (method, path, handler) in routes {
             router.on(RouterPath(path), method: method, use: handler)
         }
+    }
+}
+
+extension APIError {
+    func replacingDetail(with detail: String?) -> APIError {
+        APIError(
+            status: status, code: code, message: message, detail: detail, mlflowCode: mlflowCode, extraFields: extraFields,
+            headers: headers)
     }
 }

@@ -43,8 +43,7 @@ enum MLflowAPI {
             for endpoint in endpoints {
                 // Split once here, not on every request.
                 let pathParameterNames = endpoint.pathParameterNames
-                routes.add(endpoint.method, "\(prefix)/\(endpoint.path)") { request, context in
-                    let key = try context.principal(requiring: endpoint.scope)
+                routes.add(endpoint.method, "\(prefix)/\(endpoint.path)", requires: endpoint.scope) { request, context, key in
                     do {
                         let parameters = try await MLflowParameters.parse(request, context: context)
                         var call = MLflowCall(parameters: parameters, key: key)

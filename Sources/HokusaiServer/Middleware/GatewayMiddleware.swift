@@ -2,20 +2,19 @@ import HTTPTypes
 import HokusaiCore
 import Hummingbird
 
-/// Authenticates every request except the probes and the validation endpoint (which checks the
-/// key it is given itself), counts it against the key's hourly limit, and stamps the
-/// `X-RateLimit-*` headers on every authenticated response, errors included.
+/// Authenticates every request except those to routes registered as open (`RouteAccess.open`:
+/// the probes and the validation endpoint, which checks the key it is given itself), counts it
+/// against the key's hourly limit, and stamps the `X-RateLimit-*` headers on every authenticated
+/// response, errors included. Default deny: a path no route declares open needs a key, unknown
+/// paths included.
 ///
-/// Exempt paths are matched exactly, never by prefix: the reference system's prefix match left
+/// Open paths are matched exactly, never by prefix: the reference system's prefix match left
 /// `/health/…` routes, including a circuit-breaker reset, open to anyone.
 struct GatewayMiddleware: RouterMiddleware {
     typealias Context = HokusaiRequestContext
 
-    static let probePaths: Set<String> = [
-        "/health", "/api/health", "/api/health/mlflow", "/api/health/mlflow/detailed", "/ready", "/live", "/version", "/metrics",
-    ]
-    static let selfAuthenticatingPaths: Set<String> = ["/api/v1/keys/validate"]
-
+    /// `RouteTable.openPaths`.
+    let openPaths: Set<String>
     let authenticator: KeyAuthenticator
     /// Whether keys let through on a recent validation while the auth service is down may write.
     var degradedWrites = true
@@ -24,7 +23,7 @@ struct GatewayMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let path = request.uri.path
-        if Self.probePaths.contains(path) || Self.selfAuthenticatingPaths.contains(path) {
+        if openPaths.contains(path) {
             return try await next(request, context)
         }
         if let rejection = Self.keyInQueryString(request) {

@@ -62,7 +62,10 @@ final class MLflowUpstream: Service, Sendable {
         let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete]
         for prefix in Self.routePrefixes {
             for method in methods {
-                routes.add(method, prefix + "/**") { request, context in try await self.forward(request, context) }
+                // Any key may reach the proxy; the scope each upstream path needs is checked in `forward`.
+                routes.add(method, prefix + "/**", requires: .read) { request, context, _ in
+                    try await self.forward(request, context)
+                }
             }
         }
     }

@@ -21,6 +21,7 @@ struct TestApp: Sendable {
         mode: TestingSetup = .router,
         configure: @Sendable (inout AppConfiguration) -> Void = { _ in },
         logs: LogCapture = LogCapture(),
+        inspectRoutes: (RouteTable) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, TestApp) async throws -> Void
     ) async throws {
         let store = try await TestStore.make(kind)
@@ -34,7 +35,10 @@ struct TestApp: Sendable {
             configuration.writeBehindInterval = .milliseconds(50)
             configure(&configuration)
             // The application owns the store once built; if building fails, closing it is ours to do.
-            let built = Result { try buildApplication(configuration: configuration, database: prepared.database, logger: logger) }
+            let built = Result {
+                try buildApplication(
+                    configuration: configuration, database: prepared.database, logger: logger, inspectRoutes: inspectRoutes)
+            }
             guard case .success(let app) = built else {
                 await prepared.database.close()
                 _ = try built.get()
