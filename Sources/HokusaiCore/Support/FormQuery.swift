@@ -1,25 +1,24 @@
-import HokusaiCore
-import Hummingbird
-
 /// Query strings as HTML forms and Python's `requests` encode them: `+` is a space, `%XX` a byte,
 /// repeated keys kept in order. (Hummingbird's `queryParameters` leaves `+` as it is, so the MLflow
 /// client's `order_by=name+DESC` would read as one word.)
 ///
 /// Decoded byte by byte: every GET of the MLflow API passes through here, and Foundation's
 /// `replacingOccurrences` and `removingPercentEncoding` were 6% of a `get_run`'s CPU.
-enum FormQuery {
-    static func items(_ query: String?) -> [(name: String, value: String)] {
+public enum FormQuery {
+    public static func items(_ query: String?) -> [(name: String, value: String)] {
         guard let query, !query.isEmpty else { return [] }
-        return query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        // Split on the bytes `&` and `=`, not on characters: a `&` followed by a combining mark is
+        // one character to Swift but still a separator to every other parser (found by fuzz/run).
+        return query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            return (decode(Substring(parts[0])), parts.count > 1 ? decode(Substring(parts[1])) : "")
         }
     }
 
     /// `+` as a space and `%XX` as the byte XX. A `%` without two hex digits after it, or escapes
     /// that do not make UTF-8, leave the escapes as they were (only `+` becomes a space), as
     /// Foundation's `removingPercentEncoding` returning nil did.
-    static func decode(_ text: Substring) -> String {
+    public static func decode(_ text: Substring) -> String {
         guard text.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(text) }
         let utf8 = Array(text.utf8)
         let spacesOnly = { String(decoding: utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self) }
