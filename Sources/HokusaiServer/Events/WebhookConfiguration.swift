@@ -10,8 +10,8 @@ public struct WebhookConfiguration: Sendable {
     public var retry = RetryPolicy()
     /// Per delivery attempt. Default 30 s, as the reference.
     public var attemptTimeoutSeconds: Int64 = 30
-    /// Allows loopback targets (tests, a receiver on the same host). Link-local and metadata
-    /// addresses are refused always.
+    /// Allows targets on this host: loopback and its own interfaces' addresses (tests, a receiver on
+    /// the same host). Link-local, unspecified and metadata addresses are refused always.
     public var allowLoopback = false
     /// Refuses targets in private ranges too (`--webhook-deny-private`); they are allowed by default,
     /// since a receiver inside the same network is common.
