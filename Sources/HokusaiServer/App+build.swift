@@ -65,6 +65,7 @@ public func buildApplication(
                 database: database, configuration: configuration.webhooks, metrics: metrics, logger: logger))
     }
 
+    OpenAPIRoute.register(on: &routes)
     inspectRoutes(routes.table)
     let router = Router(context: HokusaiRequestContext.self)
     router.addMiddleware {

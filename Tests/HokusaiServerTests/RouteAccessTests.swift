@@ -27,13 +27,13 @@ import Testing
         }.joined(separator: "/").prefixedWithSlash
     }
 
-    @Test func onlyTheProbesAndValidationAreOpen() async throws {
+    @Test func onlyTheProbesValidationAndTheAPIDocumentAreOpen() async throws {
         let table = try await Self.routeTable()
         #expect(table.entries.count > 100)
         #expect(
             table.openPaths == [
                 "/health", "/api/health", "/api/health/mlflow", "/api/health/mlflow/detailed", "/ready", "/live", "/version",
-                "/metrics", "/api/v1/keys/validate",
+                "/metrics", "/api/v1/keys/validate", "/openapi.json",
             ])
     }
 
