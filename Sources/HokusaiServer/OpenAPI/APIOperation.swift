@@ -77,7 +77,8 @@ extension APIOperation {
         }
         let pathParameters: [JSONValue] = pathParameterNames.map { name in
             .object([
-                ("name", .string(name)), ("in", .string("path")), ("required", .bool(true)), ("schema", Schema.string.value),
+                ("name", .string(name)), ("in", .string("path")), ("required", .bool(true)),
+                ("schema", Schema.pathParameter(name).value),
             ])
         }
         let queryParameters: [JSONValue] = query.map { parameter in

@@ -57,5 +57,20 @@ enum Schema {
     }
     static func object(required: [String] = []) -> JSONLiteral { object(required: required, [:]) }
     /// `{ "key": "value", … }` with string values.
+    /// What the server's rules accept, so generated requests get past validation to the logic.
+    static let name: JSONLiteral = ["type": "string", "pattern": "^[A-Za-z0-9_.-][A-Za-z0-9_. -]{0,99}$"]
+    static let alias: JSONLiteral = ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,100}$"]
+    static let stage = enumeration(["None", "Staging", "Production", "Archived"])
+    static let runId: JSONLiteral = ["type": "string", "pattern": "^[0-9a-f]{32}$"]
+    static let experimentId: JSONLiteral = ["type": "string", "pattern": "^[0-9]{1,18}$"]
+    static let versionNumber: JSONLiteral = ["type": "string", "pattern": "^[1-9][0-9]{0,8}$"]
+    /// Tag, parameter and metric keys: MLflow's name rule.
+    static let entryKey: JSONLiteral = ["type": "string", "pattern": "^[A-Za-z0-9_. :/-]{1,250}$"]
+    static let maxResults: JSONLiteral = ["type": "integer", "minimum": 1, "maximum": 1000]
+
+    static func pathParameter(_ name: String) -> JSONLiteral {
+        name == "version" ? versionNumber : Schema.name
+    }
+
     static let stringMap: JSONLiteral = ["type": "object", "additionalProperties": ["type": "string"]]
 }

@@ -24,18 +24,18 @@ extension OpenAPIDocument {
         .init(name: name, schema: schema)
     }
     static let searchQuery: [APIOperation.QueryParameter] = [
-        optional("filter"), optional("max_results", Schema.integer), optional("order_by", Schema.array(Schema.string)),
+        optional("filter"), optional("max_results", Schema.maxResults), optional("order_by", Schema.array(Schema.string)),
         optional("page_token"),
     ]
     static let searchBody: [(String, JSONLiteral)] = [
-        ("filter", Schema.string), ("max_results", Schema.int64), ("order_by", Schema.array(Schema.string)),
+        ("filter", Schema.string), ("max_results", Schema.maxResults), ("order_by", Schema.array(Schema.string)),
         ("page_token", Schema.string),
     ]
     static func page(_ name: String, of item: String) -> JSONLiteral {
         Schema.object([name: Schema.array(Schema.ref(item)), "next_page_token": Schema.string])
     }
     static func one(_ name: String, _ item: String) -> JSONLiteral { Schema.object(required: [name], [name: Schema.ref(item)]) }
-    static let keyValue = Schema.object(required: ["key"], ["key": Schema.string, "value": Schema.string])
+    static let keyValue = Schema.object(required: ["key", "value"], ["key": Schema.entryKey, "value": Schema.string])
     static func body(required: [String] = [], _ properties: [(String, JSONLiteral)]) -> JSONLiteral {
         var fields: [(String, JSONValue)] = [("type", .string("object"))]
         fields.append(("properties", .object(properties.map { ($0.0, $0.1.value) })))
@@ -48,90 +48,97 @@ extension OpenAPIDocument {
             .post, "experiments/create", .write, "Create an experiment",
             body: body(
                 required: ["name"],
-                [("name", Schema.string), ("artifact_location", Schema.string), ("tags", Schema.array(keyValue))]),
+                [("name", Schema.name), ("artifact_location", Schema.string), ("tags", Schema.array(keyValue))]),
             reply: Schema.object(required: ["experiment_id"], ["experiment_id": Schema.string])),
         mlflow(
-            .get, "experiments/get", .read, "Get an experiment by id", query: [required("experiment_id")],
+            .get, "experiments/get", .read, "Get an experiment by id", query: [required("experiment_id", Schema.experimentId)],
             reply: one("experiment", "Experiment")),
         mlflow(
             .get, "experiments/get-by-name", .read, "Get an experiment by name", query: [required("experiment_name")],
             reply: one("experiment", "Experiment")),
         mlflow(
             .post, "experiments/search", .read, "Search experiments",
-            body: body(searchBody + [("view_type", Schema.string)]), reply: page("experiments", of: "Experiment")),
+            body: body(searchBody + [("view_type", viewType)]), reply: page("experiments", of: "Experiment")),
         mlflow(
-            .get, "experiments/search", .read, "Search experiments", query: searchQuery + [optional("view_type")],
+            .get, "experiments/search", .read, "Search experiments", query: searchQuery + [optional("view_type", viewType)],
             reply: page("experiments", of: "Experiment")),
         mlflow(
             .post, "experiments/update", .write, "Rename an experiment",
-            body: body(required: ["experiment_id"], [("experiment_id", Schema.string), ("new_name", Schema.string)])),
+            body: body(required: ["experiment_id"], [("experiment_id", Schema.experimentId), ("new_name", Schema.name)])),
         mlflow(
             .post, "experiments/delete", .write, "Delete an experiment (restorable)",
-            body: body(required: ["experiment_id"], [("experiment_id", Schema.string)])),
+            body: body(required: ["experiment_id"], [("experiment_id", Schema.experimentId)])),
         mlflow(
             .post, "experiments/restore", .write, "Restore a deleted experiment",
-            body: body(required: ["experiment_id"], [("experiment_id", Schema.string)])),
+            body: body(required: ["experiment_id"], [("experiment_id", Schema.experimentId)])),
         mlflow(
             .post, "experiments/set-experiment-tag", .write, "Set an experiment tag",
             body: body(
                 required: ["experiment_id", "key", "value"],
-                [("experiment_id", Schema.string), ("key", Schema.string), ("value", Schema.string)])),
+                [("experiment_id", Schema.experimentId), ("key", Schema.entryKey), ("value", Schema.string)])),
         mlflow(
             .post, "experiments/delete-experiment-tag", .write, "Delete an experiment tag",
-            body: body(required: ["experiment_id", "key"], [("experiment_id", Schema.string), ("key", Schema.string)])),
+            body: body(required: ["experiment_id", "key"], [("experiment_id", Schema.experimentId), ("key", Schema.entryKey)])),
     ]
 
-    static let runIdentity: [(String, JSONLiteral)] = [("run_id", Schema.string), ("run_uuid", Schema.string)]
+    static let viewType = Schema.enumeration(["ACTIVE_ONLY", "DELETED_ONLY", "ALL"])
+    static let runIdentity: [(String, JSONLiteral)] = [("run_id", Schema.runId), ("run_uuid", Schema.runId)]
 
     static let runOperations: [APIOperation] = [
         mlflow(
             .post, "runs/create", .write, "Start a run",
             body: body([
-                ("experiment_id", Schema.string), ("user_id", Schema.string), ("run_name", Schema.string),
+                ("experiment_id", Schema.experimentId), ("user_id", Schema.string), ("run_name", Schema.string),
                 ("start_time", Schema.int64), ("tags", Schema.array(keyValue)),
             ]),
             reply: one("run", "Run")),
         mlflow(
-            .get, "runs/get", .read, "Get a run", query: [optional("run_id"), optional("run_uuid")], reply: one("run", "Run")),
+            .get, "runs/get", .read, "Get a run", query: [optional("run_id", Schema.runId), optional("run_uuid", Schema.runId)],
+            reply: one("run", "Run")),
         mlflow(
             .post, "runs/update", .write, "Change a run's status, end time or name",
-            body: body(runIdentity + [("status", Schema.string), ("end_time", Schema.int64), ("run_name", Schema.string)]),
+            body: body(
+                runIdentity + [
+                    ("status", Schema.enumeration(["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"])),
+                    ("end_time", Schema.int64), ("run_name", Schema.string),
+                ]),
             reply: Schema.object(required: ["run_info"], ["run_info": Schema.ref("RunInfo")])),
         mlflow(.post, "runs/delete", .write, "Delete a run (restorable)", body: body(required: ["run_id"], runIdentity)),
         mlflow(.post, "runs/restore", .write, "Restore a deleted run", body: body(required: ["run_id"], runIdentity)),
         mlflow(
             .post, "runs/log-metric", .write, "Log a metric value",
             body: body(
-                required: ["key", "value", "timestamp"],
+                required: ["run_id", "key", "value", "timestamp"],
                 runIdentity + [
-                    ("key", Schema.string), ("value", Schema.metricValue), ("timestamp", Schema.int64), ("step", Schema.int64),
+                    ("key", Schema.entryKey), ("value", Schema.metricValue), ("timestamp", Schema.int64), ("step", Schema.int64),
                     ("model_id", Schema.string), ("dataset_name", Schema.string), ("dataset_digest", Schema.string),
                 ])),
         mlflow(
             .post, "runs/log-parameter", .write, "Log a parameter",
-            body: body(required: ["key", "value"], runIdentity + [("key", Schema.string), ("value", Schema.string)])),
+            body: body(required: ["run_id", "key", "value"], runIdentity + [("key", Schema.entryKey), ("value", Schema.string)])),
         mlflow(
             .post, "runs/set-tag", .write, "Set a run tag",
-            body: body(required: ["key", "value"], runIdentity + [("key", Schema.string), ("value", Schema.string)])),
+            body: body(required: ["run_id", "key", "value"], runIdentity + [("key", Schema.entryKey), ("value", Schema.string)])),
         mlflow(
             .post, "runs/delete-tag", .write, "Delete a run tag",
-            body: body(required: ["run_id", "key"], [("run_id", Schema.string), ("key", Schema.string)])),
+            body: body(required: ["run_id", "key"], [("run_id", Schema.runId), ("key", Schema.entryKey)])),
         mlflow(
             .post, "runs/log-batch", .write, "Log metrics, parameters and tags at once",
             body: body(
                 required: ["run_id"],
                 [
-                    ("run_id", Schema.string), ("metrics", Schema.array(Schema.ref("Metric"))),
+                    ("run_id", Schema.runId), ("metrics", Schema.array(Schema.ref("Metric"))),
                     ("params", Schema.array(keyValue)), ("tags", Schema.array(keyValue)),
                 ])),
         mlflow(
             .post, "runs/search", .read, "Search runs",
-            body: body(searchBody + [("experiment_ids", Schema.array(Schema.string)), ("run_view_type", Schema.string)]),
+            body: body(searchBody + [("experiment_ids", Schema.array(Schema.string)), ("run_view_type", viewType)]),
             reply: page("runs", of: "Run")),
         mlflow(
             .get, "metrics/get-history", .read, "A metric's values over time",
             query: [
-                optional("run_id"), optional("run_uuid"), required("metric_key"), optional("max_results", Schema.integer),
+                optional("run_id", Schema.runId), optional("run_uuid", Schema.runId), required("metric_key", Schema.entryKey),
+                optional("max_results", Schema.maxResults),
                 optional("page_token"),
             ],
             reply: page("metrics", of: "Metric")),
@@ -140,7 +147,7 @@ extension OpenAPIDocument {
             body: body(
                 required: ["run_id"],
                 [
-                    ("run_id", Schema.string),
+                    ("run_id", Schema.runId),
                     (
                         "models",
                         Schema.array(Schema.object(required: ["model_id"], ["model_id": Schema.string, "step": Schema.int64]))
@@ -151,7 +158,7 @@ extension OpenAPIDocument {
             body: body(
                 required: ["run_id"],
                 [
-                    ("run_id", Schema.string), ("datasets", Schema.array(Schema.object())),
+                    ("run_id", Schema.runId), ("datasets", Schema.array(Schema.object())),
                     ("models", Schema.array(Schema.object())),
                 ])),
     ]
@@ -162,7 +169,7 @@ extension OpenAPIDocument {
             body: body(
                 required: ["experiment_id"],
                 [
-                    ("experiment_id", Schema.string), ("name", Schema.string), ("model_type", Schema.string),
+                    ("experiment_id", Schema.experimentId), ("name", Schema.name), ("model_type", Schema.string),
                     ("source_run_id", Schema.string), ("params", Schema.array(keyValue)), ("tags", Schema.array(keyValue)),
                 ]),
             reply: one("model", "LoggedModel")),
@@ -172,7 +179,8 @@ extension OpenAPIDocument {
         mlflow(.get, "logged-models/{model_id}", .read, "Get a logged model", reply: one("model", "LoggedModel")),
         mlflow(
             .patch, "logged-models/{model_id}", .write, "Finalize a logged model",
-            body: body([("model_id", Schema.string), ("status", Schema.string)]), reply: one("model", "LoggedModel")),
+            body: body([("status", Schema.enumeration(["LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED"]))]),
+            reply: one("model", "LoggedModel")),
         mlflow(.delete, "logged-models/{model_id}", .write, "Delete a logged model"),
         mlflow(
             .patch, "logged-models/{model_id}/tags", .write, "Set logged-model tags",
@@ -183,17 +191,17 @@ extension OpenAPIDocument {
             body: body([("params", Schema.array(keyValue))])),
     ]
 
-    static let nameBody = body(required: ["name"], [("name", Schema.string)])
-    static let versionBody: [(String, JSONLiteral)] = [("name", Schema.string), ("version", Schema.string)]
+    static let nameBody = body(required: ["name"], [("name", Schema.name)])
+    static let versionBody: [(String, JSONLiteral)] = [("name", Schema.name), ("version", Schema.versionNumber)]
 
     static let registeredModelOperations: [APIOperation] = [
         mlflow(
             .post, "registered-models/create", .write, "Create a registered model",
             body: body(
-                required: ["name"], [("name", Schema.string), ("description", Schema.string), ("tags", Schema.array(keyValue))]),
+                required: ["name"], [("name", Schema.name), ("description", Schema.string), ("tags", Schema.array(keyValue))]),
             reply: one("registered_model", "RegisteredModel")),
         mlflow(
-            .get, "registered-models/get", .read, "Get a registered model", query: [required("name")],
+            .get, "registered-models/get", .read, "Get a registered model", query: [required("name", Schema.name)],
             reply: one("registered_model", "RegisteredModel")),
         mlflow(
             .get, "registered-models/search", .read, "Search registered models", query: searchQuery,
@@ -203,39 +211,39 @@ extension OpenAPIDocument {
             reply: page("registered_models", of: "RegisteredModel")),
         mlflow(
             .patch, "registered-models/update", .write, "Change a registered model's description",
-            body: body(required: ["name"], [("name", Schema.string), ("description", Schema.string)]),
+            body: body(required: ["name"], [("name", Schema.name), ("description", Schema.string)]),
             reply: one("registered_model", "RegisteredModel")),
         mlflow(
             .post, "registered-models/rename", .write, "Rename a registered model",
-            body: body(required: ["name", "new_name"], [("name", Schema.string), ("new_name", Schema.string)]),
+            body: body(required: ["name", "new_name"], [("name", Schema.name), ("new_name", Schema.name)]),
             reply: one("registered_model", "RegisteredModel")),
         mlflow(.delete, "registered-models/delete", .write, "Delete a registered model and its versions", body: nameBody),
         mlflow(
             .post, "registered-models/set-tag", .write, "Set a registered-model tag",
             body: body(
-                required: ["name", "key", "value"], [("name", Schema.string), ("key", Schema.string), ("value", Schema.string)])),
+                required: ["name", "key", "value"], [("name", Schema.name), ("key", Schema.entryKey), ("value", Schema.string)])),
         mlflow(
             .delete, "registered-models/delete-tag", .write, "Delete a registered-model tag",
-            body: body(required: ["name", "key"], [("name", Schema.string), ("key", Schema.string)])),
+            body: body(required: ["name", "key"], [("name", Schema.name), ("key", Schema.entryKey)])),
         mlflow(
             .post, "registered-models/get-latest-versions", .read, "The latest version in each stage",
-            body: body(required: ["name"], [("name", Schema.string), ("stages", Schema.array(Schema.string))]),
+            body: body(required: ["name"], [("name", Schema.name), ("stages", Schema.array(Schema.string))]),
             reply: Schema.object(["model_versions": Schema.array(Schema.ref("ModelVersion"))])),
         mlflow(
             .get, "registered-models/get-latest-versions", .read, "The latest version in each stage",
-            query: [required("name"), optional("stages", Schema.array(Schema.string))],
+            query: [required("name", Schema.name), optional("stages", Schema.array(Schema.string))],
             reply: Schema.object(["model_versions": Schema.array(Schema.ref("ModelVersion"))])),
         mlflow(
             .post, "registered-models/alias", .write, "Point an alias at a version",
             body: body(
                 required: ["name", "alias", "version"],
-                [("name", Schema.string), ("alias", Schema.string), ("version", Schema.string)])),
+                [("name", Schema.name), ("alias", Schema.alias), ("version", Schema.versionNumber)])),
         mlflow(
             .get, "registered-models/alias", .read, "The version an alias points at",
-            query: [required("name"), required("alias")], reply: one("model_version", "ModelVersion")),
+            query: [required("name", Schema.name), required("alias", Schema.alias)], reply: one("model_version", "ModelVersion")),
         mlflow(
             .delete, "registered-models/alias", .write, "Remove an alias",
-            body: body(required: ["name", "alias"], [("name", Schema.string), ("alias", Schema.string)])),
+            body: body(required: ["name", "alias"], [("name", Schema.name), ("alias", Schema.alias)])),
     ]
 
     static let modelVersionOperations: [APIOperation] = [
@@ -244,12 +252,13 @@ extension OpenAPIDocument {
             body: body(
                 required: ["name", "source"],
                 [
-                    ("name", Schema.string), ("source", Schema.string), ("run_id", Schema.string),
+                    ("name", Schema.name), ("source", Schema.string), ("run_id", Schema.runId),
                     ("description", Schema.string), ("tags", Schema.array(keyValue)), ("model_id", Schema.string),
                 ]),
             reply: one("model_version", "ModelVersion")),
         mlflow(
-            .get, "model-versions/get", .read, "Get a model version", query: [required("name"), required("version")],
+            .get, "model-versions/get", .read, "Get a model version",
+            query: [required("name", Schema.name), required("version", Schema.versionNumber)],
             reply: one("model_version", "ModelVersion")),
         mlflow(
             .patch, "model-versions/update", .write, "Change a version's description",
@@ -267,23 +276,29 @@ extension OpenAPIDocument {
         mlflow(
             .post, "model-versions/set-tag", .write, "Set a model-version tag",
             body: body(
-                required: ["name", "version", "key", "value"], versionBody + [("key", Schema.string), ("value", Schema.string)])),
+                required: ["name", "version", "key", "value"], versionBody + [("key", Schema.entryKey), ("value", Schema.string)])
+        ),
         mlflow(
             .delete, "model-versions/delete-tag", .write, "Delete a model-version tag",
-            body: body(required: ["name", "version", "key"], versionBody + [("key", Schema.string)])),
+            body: body(required: ["name", "version", "key"], versionBody + [("key", Schema.entryKey)])),
         mlflow(
             .post, "model-versions/transition-stage", .write, "Move a version to a stage (deprecated by MLflow for aliases)",
             body: body(
                 required: ["name", "version", "stage"],
-                versionBody + [("stage", Schema.string), ("archive_existing_versions", Schema.boolean)]),
+                versionBody + [
+                    ("stage", Schema.stage),
+                    ("archive_existing_versions", Schema.boolean),
+                ]),
             reply: one("model_version", "ModelVersion")),
         mlflow(
             .get, "model-versions/get-download-uri", .read, "Where a version's files are",
-            query: [required("name"), required("version")],
+            query: [required("name", Schema.name), required("version", Schema.versionNumber)],
             reply: Schema.object(required: ["artifact_uri"], ["artifact_uri": Schema.string])),
         mlflow(
             .get, "artifacts/list", .read, "List a run's artifacts",
-            query: [optional("run_id"), optional("run_uuid"), optional("path"), optional("page_token")],
+            query: [
+                optional("run_id", Schema.runId), optional("run_uuid", Schema.runId), optional("path"), optional("page_token"),
+            ],
             reply: Schema.object([
                 "root_uri": Schema.string, "files": Schema.array(Schema.ref("FileInfo")), "next_page_token": Schema.string,
             ])),

@@ -7,7 +7,7 @@ extension OpenAPIDocument {
             body: Schema.object(
                 required: ["model_uri", "model_name", "token_id", "metric_name", "baseline_value"],
                 [
-                    "model_uri": Schema.string, "model_name": Schema.string, "token_id": Schema.string,
+                    "model_uri": Schema.string, "model_name": Schema.name, "token_id": Schema.string,
                     "proposal_identifier": Schema.string, "metric_name": Schema.string,
                     "metric_direction": Schema.enumeration(["higher_is_better", "lower_is_better"]),
                     "baseline_value": Schema.number, "current_value": Schema.number, "metadata": Schema.stringMap,
@@ -26,7 +26,7 @@ extension OpenAPIDocument {
             body: Schema.object(
                 required: ["model_name", "version", "token_id", "proposal_identifier", "mlflow_run_id"],
                 [
-                    "model_name": Schema.string, "version": Schema.int64, "token_id": Schema.string,
+                    "model_name": Schema.name, "version": Schema.int64, "token_id": Schema.string,
                     "proposal_identifier": Schema.string, "mlflow_run_id": Schema.string, "model_uri": Schema.string,
                     "metric_name": Schema.string, "baseline_value": Schema.number, "current_value": Schema.number,
                     "dry_run": Schema.boolean,
@@ -74,7 +74,7 @@ extension OpenAPIDocument {
         APIOperation(
             method: .patch, path: "/api/models/{name}", access: .key(.admin), tag: "registration",
             summary: "Give a registered model to another user",
-            body: Schema.object(required: ["owner"], ["owner": Schema.string]),
+            body: Schema.object(required: ["owner"], ["owner": ["type": "string", "pattern": "^[A-Za-z0-9_.@-]{1,256}$"]]),
             replies: [
                 .init(
                     status: 200, description: "Transferred",
@@ -101,7 +101,7 @@ extension OpenAPIDocument {
         APIOperation(
             method: .post, path: "/api/models/{name}/{version}/transition", access: .key(.write), tag: "registration",
             summary: "Move a version to a stage (sets the alias and the lifecycle tag)",
-            body: Schema.object(["stage": Schema.string]), bodyRequired: false,
+            body: Schema.object(["stage": Schema.stage]), bodyRequired: false,
             replies: [.init(status: 200, description: "Transitioned", schema: versionChange)]),
     ]
 
