@@ -70,6 +70,7 @@ public func buildApplication(
     let router = Router(context: HokusaiRequestContext.self)
     router.addMiddleware {
         RequestEnvelopeMiddleware(routes: routes.table, metrics: metrics, clientAddressRule: configuration.clientAddressRule)
+        QueryTextMiddleware()
         GatewayMiddleware(
             openPaths: routes.table.openPaths, authenticator: authenticator,
             degradedWrites: configuration.remoteAuth?.degradedWrites ?? true)

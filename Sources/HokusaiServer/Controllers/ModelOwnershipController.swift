@@ -17,6 +17,7 @@ struct ModelOwnershipController {
 
     @Sendable func transfer(_ request: Request, context: HokusaiRequestContext, caller: KeyRecord) async throws -> Response {
         let name = context.parameters.get("name").flatMap { $0.removingPercentEncoding } ?? ""
+        try NULRefusal.check(pathValue: name, name: "name")
         let body = try await JSONBody.decode(TransferRequest.self, from: request, context: context)
         let owner = body.owner.trimmingCharacters(in: .whitespaces)
         guard !owner.isEmpty, owner.count <= 256 else {

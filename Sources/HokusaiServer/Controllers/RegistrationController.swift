@@ -145,6 +145,7 @@ struct RegistrationController {
         guard let raw = context.parameters.get(name), let value = raw.removingPercentEncoding, !value.isEmpty else {
             throw APIError.invalidParameter(field: name, message: "\(name) is required in the path")
         }
+        try NULRefusal.check(pathValue: value, name: name)
         return value
     }
 

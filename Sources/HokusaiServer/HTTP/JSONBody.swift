@@ -21,7 +21,10 @@ enum JSONBody {
         do {
             // Our parser, not Foundation's, judges the syntax, so every route refuses the same
             // bodies (a repeated key among them) with the same message.
-            _ = try JSONParser.parse(data)
+            let parsed = try JSONParser.parse(data)
+            try NULRefusal.check(body: parsed, bytes: data)
+        } catch let error as APIError {
+            throw error
         } catch {
             throw APIError(status: .badRequest, code: "INVALID_JSON", message: "Malformed JSON body: \(error)")
         }
@@ -53,6 +56,7 @@ enum JSONBody {
         guard case .object(let object) = value else {
             throw APIError(status: .badRequest, code: "INVALID_JSON", message: "Request body must be a JSON object")
         }
+        try NULRefusal.check(body: value, bytes: buffer.readableBytesView)
         return object
     }
 

@@ -14,6 +14,9 @@ struct MLflowParameters: Sendable {
 
     static func parse(_ request: Request, context: HokusaiRequestContext) async throws -> MLflowParameters {
         if request.method == .get || request.method == .head {
+            if let field = NULRefusal.parameterWithNUL(in: request.uri.query) {
+                throw MLflowError.invalid(NULRefusal.message(field: field))
+            }
             var values: [String: JSONAny] = [:]
             for (name, value) in FormQuery.items(request.uri.query) {
                 let text = JSONAny.string(value)
@@ -38,6 +41,9 @@ struct MLflowParameters: Sendable {
         }
         guard case .object(let object) = parsed else {
             throw MLflowError.invalid("The request body must be a JSON object")
+        }
+        if JSONAny.mayContainNUL(bytes), let path = parsed.pathOfNUL() {
+            throw MLflowError.invalid(NULRefusal.message(field: path))
         }
         return MLflowParameters(object)
     }
