@@ -43,8 +43,16 @@ public func buildApplication(
     if let upstreamConfiguration = configuration.mlflowUpstream, configuration.role != .auth {
         upstream = MLflowUpstream(configuration: upstreamConfiguration, logger: logger)
     }
-    ProbesController(database: database, metrics: metrics, startedAt: .now, remoteAuth: remote, upstream: upstream)
-        .register(on: &routes)
+    // The artifact store of a process that serves the registry itself.
+    var artifacts: ArtifactStoreSetup?
+    if upstream == nil, configuration.role != .auth {
+        artifacts = try makeArtifactStore(configuration, metrics: metrics, logger: logger)
+        if let client = artifacts?.s3Client { services.append(client) }
+    }
+    ProbesController(
+        database: database, metrics: metrics, startedAt: .now, remoteAuth: remote, upstream: upstream,
+        artifactBucket: artifacts?.bucketHealth
+    ).register(on: &routes)
     if remote == nil {
         // Keys live in this process's store: it serves the key service.
         registerKeyService(on: &routes, database: database, authenticator: authenticator)
@@ -58,8 +66,8 @@ public func buildApplication(
     if let upstream {
         upstream.register(on: &routes)
         services.append(upstream)
-    } else if configuration.role != .auth {
-        try registerRegistry(on: &routes, database: database, configuration: configuration)
+    } else if let artifacts {
+        try registerRegistry(on: &routes, database: database, configuration: configuration, artifacts: artifacts.store)
         services.append(
             try WebhookDeliveryService(
                 database: database, configuration: configuration.webhooks, metrics: metrics, logger: logger))
@@ -100,11 +108,12 @@ func registerKeyService(on routes: inout RouteRegistrar, database: any Database,
 }
 
 /// The MLflow API, artifacts, the registry and the Hokusai registration API (roles `all` and `gateway`).
-func registerRegistry(on routes: inout RouteRegistrar, database: any Database, configuration: AppConfiguration) throws {
+func registerRegistry(
+    on routes: inout RouteRegistrar, database: any Database, configuration: AppConfiguration, artifacts: any ArtifactStore
+) throws {
     let tracking = TrackingService(database: database)
     let registry = RegistryService(database: database)
     let registration = RegistrationService(database: database)
-    let artifacts = try LocalArtifactStore(root: configuration.artifactsDirectory)
     MLflowAPI.register(
         ExperimentEndpoints(tracking: tracking).endpoints + RunEndpoints(tracking: tracking).endpoints
             + LoggedModelEndpoints(tracking: tracking).endpoints
@@ -116,4 +125,23 @@ func registerRegistry(on routes: inout RouteRegistrar, database: any Database, c
     ModelOwnershipController(registry: registry).register(on: &routes)
     RegistrationController(registration: registration, registry: registry).register(on: &routes)
     EventsController(registration: registration, webhookTargets: configuration.webhooks.urls.count).register(on: &routes)
+}
+
+/// The artifact store, and for S3 its client (a service, so its connections close at shutdown)
+/// and the bucket check `/ready` reports.
+struct ArtifactStoreSetup {
+    let store: any ArtifactStore
+    var s3Client: S3Client?
+    var bucketHealth: S3Health?
+}
+
+/// The local folder, or the S3 bucket of `--artifacts-destination`.
+func makeArtifactStore(_ configuration: AppConfiguration, metrics: AppMetrics, logger: Logger) throws -> ArtifactStoreSetup {
+    guard let s3 = configuration.artifactsDestination else {
+        return ArtifactStoreSetup(store: try LocalArtifactStore(root: configuration.artifactsDirectory))
+    }
+    let client = S3Client(
+        configuration: s3, credentials: try AWSCredentialsChain.provider(for: s3.environment), metrics: metrics,
+        logger: logger)
+    return ArtifactStoreSetup(store: S3ArtifactStore(client: client), s3Client: client, bucketHealth: S3Health(client: client))
 }

@@ -30,6 +30,8 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Folder of the local artifact store. Default `./hokusai-data/artifacts`.
     public var artifactsDirectory: String = "./hokusai-data/artifacts"
+    /// An S3-compatible bucket for artifacts instead of the local folder (`--artifacts-destination`).
+    public var artifactsDestination: S3Configuration?
     /// A connection that sends nothing for this long, mid-request or between requests, is closed:
     /// a stalled upload must not hold its connection (and staging file) forever. Default 120 s.
     public var idleTimeoutSeconds: Int = 120

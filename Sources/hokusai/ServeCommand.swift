@@ -44,6 +44,20 @@ struct ServeCommand: AsyncParsableCommand {
     var artifactsDirectory: String?
 
     @Option(
+        name: .customLong("artifacts-destination"),
+        help:
+            "s3://BUCKET[/PREFIX]: keep artifacts in an S3-compatible bucket instead of --artifacts-dir; credentials, region and endpoint from the AWS variables (env HOKUSAI_ARTIFACTS_DESTINATION; default none)."
+    )
+    var artifactsDestination: String?
+
+    @Option(
+        name: .customLong("s3-addressing-style"),
+        help:
+            "path (endpoint/bucket/key), virtual (bucket.endpoint/key) or auto: path when AWS_ENDPOINT_URL(_S3) is set (env HOKUSAI_S3_ADDRESSING_STYLE; default auto)."
+    )
+    var s3AddressingStyle: String?
+
+    @Option(
         name: .customLong("max-upload-bytes"),
         help:
             "Largest artifact one upload may carry; larger ones get 413 (env HOKUSAI_MAX_UPLOAD_BYTES; default 5368709120, 5 GiB)."
@@ -98,6 +112,15 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.clientAddressRule = ClientAddressRule(trustedProxies: proxies, trustsOneHop: trustsOneHop)
         configuration.artifactsDirectory =
             Setting.string(artifactsDirectory, env: "HOKUSAI_ARTIFACTS_DIR") ?? store.resolvedDataDirectory + "/artifacts"
+        if let destination = Setting.string(artifactsDestination, env: "HOKUSAI_ARTIFACTS_DESTINATION") {
+            do {
+                configuration.artifactsDestination = try S3Configuration.fromEnvironment(
+                    location: S3Location(parsing: destination),
+                    addressingStyle: Setting.string(s3AddressingStyle, env: "HOKUSAI_S3_ADDRESSING_STYLE"))
+            } catch {
+                throw ValidationError("--artifacts-destination (HOKUSAI_ARTIFACTS_DESTINATION): \(error)")
+            }
+        }
         configuration.maximumUploadBytes = try Setting.positive(
             maximumUploadBytes, env: "HOKUSAI_MAX_UPLOAD_BYTES", default: 5 << 30, flagName: "--max-upload-bytes")
         configuration.idleTimeoutSeconds = Int(

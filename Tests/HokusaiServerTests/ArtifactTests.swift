@@ -32,9 +32,9 @@ extension TestClientProtocol {
 }
 
 @Suite struct ArtifactTests {
-    @Test(arguments: TestStoreKind.available)
-    func filesUploadOverwriteDownloadListAndDelete(kind: TestStoreKind) async throws {
-        try await TestApp.run(kind) { client, app in
+    @Test(arguments: TestStoreKind.available, ArtifactMedium.available)
+    func filesUploadOverwriteDownloadListAndDelete(kind: TestStoreKind, medium: ArtifactMedium) async throws {
+        try await TestApp.run(kind, artifacts: medium) { client, app in
             let key = app.adminKey
             let (experimentId, runId) = try await client.makeRun(key: key)
             let root = "\(experimentId)/\(runId)/artifacts"
@@ -87,11 +87,15 @@ extension TestClientProtocol {
 
     /// Every traversal form of section 7 on PUT, GET, list and DELETE: each refused with 400
     /// "Invalid path", and nothing outside the artifact root is read, written or deleted.
-    @Test func traversalFormsAreRefusedEverywhereAndTouchNothingOutsideTheRoot() async throws {
-        try await TestApp.run(.sqlite) { client, app in
+    @Test(arguments: ArtifactMedium.available)
+    func traversalFormsAreRefusedEverywhereAndTouchNothingOutsideTheRoot(medium: ArtifactMedium) async throws {
+        try await TestApp.run(.sqlite, artifacts: medium) { client, app in
             let key = app.adminKey
             let (experimentId, runId) = try await client.makeRun(key: key)
             let outside = try Sentinel(beside: app.store.artifactsDirectory)
+            // On S3, the same secret in keys outside the prefix: the bucket's root and beside the prefix.
+            let outsideKeys = ["secret.txt", "team/secret.txt", "team/\(outside.folderName)/secret.txt"]
+            for outsideKey in outsideKeys { try await app.bucket?.put(outsideKey, Sentinel.content) }
             let run = "\(experimentId)/\(runId)/artifacts"
             let up = "../../../../\(outside.folderName)"
             let forms = [
@@ -125,6 +129,9 @@ extension TestClientProtocol {
                 #expect(runList.status == .badRequest, "run list \(listed)")
             }
             try outside.expectUntouched()
+            if let bucket = app.bucket {
+                #expect(try await bucket.objects().keys.sorted() == outsideKeys.sorted(), "nothing written, nothing deleted")
+            }
         }
     }
 
@@ -175,8 +182,9 @@ extension TestClientProtocol {
         }
     }
 
-    @Test func uploadsPastTheLimitGet413AndLeaveNoFile() async throws {
-        try await TestApp.run(.sqlite, configure: { $0.maximumUploadBytes = 10 }) { client, app in
+    @Test(arguments: ArtifactMedium.available)
+    func uploadsPastTheLimitGet413AndLeaveNoFile(medium: ArtifactMedium) async throws {
+        try await TestApp.run(.sqlite, artifacts: medium, configure: { $0.maximumUploadBytes = 10 }) { client, app in
             let key = app.adminKey
             let (experimentId, runId) = try await client.makeRun(key: key)
             let file = "\(experimentId)/\(runId)/artifacts/big.bin"
@@ -184,6 +192,10 @@ extension TestClientProtocol {
             #expect(refused.status == .contentTooLarge && refused.message?.contains("10 bytes") == true, "\(refused.text)")
             #expect(try await client.call(.get, "\(artifactsPrefix)/\(file)", key: key).status == .notFound)
             #expect(try await client.putArtifact(file, "ten bytes!", key: key).status == .ok)
+            if let bucket = app.bucket {
+                #expect(try await bucket.objects().keys.sorted() == ["team/mlflow/\(file)"])
+                return
+            }
             let staging = app.store.artifactsDirectory + "/.hokusai-uploads"
             #expect(try FileManager.default.contentsOfDirectory(atPath: staging).isEmpty)
             #expect(try await client.listArtifacts("", key: key).allSatisfy { $0["path"] as? String != ".hokusai-uploads" })

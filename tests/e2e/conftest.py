@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BINARY = os.environ.get("HOKUSAI_BINARY", str(ROOT / ".build" / "debug" / "hokusai"))
 POSTGRES_URL = os.environ.get("HOKUSAI_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("HOKUSAI_REQUIRE_POSTGRES") == "1"
+S3_ENDPOINT = os.environ.get("HOKUSAI_TEST_S3_ENDPOINT")
+REQUIRE_S3 = os.environ.get("HOKUSAI_REQUIRE_S3") == "1"
 KEY_PATTERN = re.compile(r"hk_(?:live|test|dev)_[0-9A-Za-z]{32}")
 
 
@@ -139,6 +141,10 @@ def create_key(server, **fields):
 @pytest.fixture
 def tracking(server, monkeypatch):
     """The client pointed at `/api/mlflow` with a Hokusai key, nothing else configured."""
+    yield from tracking_client(server, monkeypatch)
+
+
+def tracking_client(server, monkeypatch):
     key, _ = create_key(server, user_id="scientist")
     monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", key)
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
@@ -165,3 +171,59 @@ def serve_on_loopback(handler_class, port):
 def stop_serving(httpd):
     httpd.shutdown()
     httpd.server_close()
+
+
+class Bucket:
+    """A fresh bucket on moto's S3 server, read with boto3 from outside the server under test."""
+
+    def __init__(self):
+        import boto3
+
+        self.name = "e2e-" + secrets.token_hex(6)
+        self.prefix = "team/mlflow"
+        self.s3 = boto3.client(
+            "s3", endpoint_url=S3_ENDPOINT, region_name="us-east-1",
+            aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
+        self.s3.create_bucket(Bucket=self.name)
+
+    def objects(self):
+        """Every key with its size."""
+        found = {}
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.name):
+            found.update({item["Key"]: item["Size"] for item in page.get("Contents", [])})
+        return found
+
+    def open_multipart_uploads(self):
+        return self.s3.list_multipart_uploads(Bucket=self.name).get("Uploads", [])
+
+    @staticmethod
+    def server_env():
+        return {
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL_S3": S3_ENDPOINT,
+        }  # fmt: skip
+
+
+@pytest.fixture
+def bucket():
+    if not S3_ENDPOINT:
+        if REQUIRE_S3:
+            pytest.fail("HOKUSAI_REQUIRE_S3=1 but HOKUSAI_TEST_S3_ENDPOINT is not set")
+        pytest.skip("no S3 server (set HOKUSAI_TEST_S3_ENDPOINT to moto's)")
+    return Bucket()
+
+
+@pytest.fixture
+def s3_server(store_args, tmp_path, bucket):
+    """The server with its artifacts in `bucket`, under its prefix."""
+    instance = Server(
+        store_args, tmp_path, extra_args=["--artifacts-destination", f"s3://{bucket.name}/{bucket.prefix}"],
+        env=Bucket.server_env()).start()  # fmt: skip
+    instance.admin_key = instance.printed_keys()[0]
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture
+def s3_tracking(s3_server, monkeypatch):
+    yield from tracking_client(s3_server, monkeypatch)

@@ -6,6 +6,8 @@ public struct S3Location: Sendable, Equatable, CustomStringConvertible {
 
     public struct Invalid: Error, Equatable, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
     /// Parses and checks the bucket name against S3's naming rules (3–63 characters of lowercase

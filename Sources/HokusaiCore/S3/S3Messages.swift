@@ -25,6 +25,12 @@ public enum S3Messages {
         public let message: String?
         /// The bucket's region, when S3 says where it is (a 301 or an `AuthorizationHeaderMalformed`).
         public let region: String?
+
+        public init(code: String, message: String?, region: String?) {
+            self.code = code
+            self.message = message
+            self.region = region
+        }
     }
 
     public static func listPage(_ xml: some Collection<UInt8>) throws(XMLElement.SyntaxError) -> ListPage {

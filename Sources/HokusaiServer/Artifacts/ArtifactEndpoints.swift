@@ -152,6 +152,10 @@ struct ArtifactEndpoints {
             case .conflictsWithExisting(let reason): throw APIError(mlflow: .invalid(reason))
             case .tooLarge(let limit): throw Self.tooLarge(limit)
             }
+        } catch let failure as S3Failure {
+            throw APIError(
+                status: failure.httpStatus, code: "ARTIFACT_STORE_UNAVAILABLE", message: failure.message,
+                mlflowCode: "TEMPORARILY_UNAVAILABLE")
         }
     }
 }

@@ -13,6 +13,8 @@ struct ProbesController {
     var remoteAuth: RemoteKeyValidator? = nil
     /// The MLflow server a gateway fronts, reported by `/api/health/mlflow`.
     var upstream: MLflowUpstream? = nil
+    /// The S3 bucket artifacts go to, reported in `/ready` (not critical: tracking works without it).
+    var artifactBucket: S3Health? = nil
 
     func register(on routes: inout RouteRegistrar) {
         routes.open(.get, "/api/health/mlflow", mlflowHealth)
@@ -128,6 +130,16 @@ struct ProbesController {
                 name: "auth_service", passed: status.breaker == .closed,
                 detail: "circuit breaker \(status.breaker.rawValue), cache hit rate \(status.hitRate.rounded(toPlaces: 3)), "
                     + "\(status.cachedKeys) keys cached", latencyMs: 0)
+            check.critical = false
+            checks.append(check)
+        }
+        if let artifactBucket {
+            // Named by its S3 code, not by bucket: this answer is unauthenticated. `hokusai doctor` names it.
+            let outcome = await artifactBucket.check()
+            var check = Check(
+                name: "artifact_store", passed: outcome.failure == nil,
+                detail: outcome.failure.map { "S3 bucket check failed: \($0.reason.rawValue) (\($0.code ?? "no answer"))" }
+                    ?? "S3 bucket answers", latencyMs: outcome.latencyMs)
             check.critical = false
             checks.append(check)
         }

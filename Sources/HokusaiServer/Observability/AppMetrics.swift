@@ -123,6 +123,17 @@ public final class AppMetrics: Sendable {
         ).increment()
     }
 
+    /// One failed call to the artifact store's S3 bucket, by `S3Failure.Reason` (`no_such_bucket`,
+    /// `access_denied`, `wrong_region`, `timeout`, `unreachable`, `credentials`, `other`).
+    func recordArtifactStoreFailure(_ reason: String) {
+        registry.makeCounter(
+            descriptor: .init(
+                metricName: "hokusai_artifact_store_failures", unitName: "total",
+                helpText: "Failed calls to the S3 artifact store by reason"),
+            labels: [("reason", reason)]
+        ).increment()
+    }
+
     /// Connections open now, and one refused at accept by `ConnectionGate` (`total` or `per_address`).
     func recordConnection(open: Int, refused: ConnectionGate.Refusal?) {
         openConnections.set(to: Double(open))

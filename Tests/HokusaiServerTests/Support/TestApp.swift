@@ -15,9 +15,12 @@ struct TestApp: Sendable {
     let database: any Database
     let adminKey: String
     let logs: LogCapture
+    /// The bucket artifacts go to, for `.s3` runs.
+    let bucket: TestBucket?
 
     static func run(
         _ kind: TestStoreKind,
+        artifacts medium: ArtifactMedium = .disk,
         mode: TestingSetup = .router,
         configure: @Sendable (inout AppConfiguration) -> Void = { _ in },
         logs: LogCapture = LogCapture(),
@@ -31,6 +34,8 @@ struct TestApp: Sendable {
             let adminKey = try #require(prepared.firstAdminKey?.apiKey)
             var configuration = AppConfiguration()
             configuration.artifactsDirectory = store.artifactsDirectory
+            let bucket = medium == .s3 ? try await TestBucket.make() : nil
+            configuration.artifactsDestination = try bucket?.configuration()
             configuration.port = 0
             configuration.writeBehindInterval = .milliseconds(50)
             configure(&configuration)
@@ -44,7 +49,8 @@ struct TestApp: Sendable {
                 _ = try built.get()
                 return
             }
-            let testApp = TestApp(store: store, database: prepared.database, adminKey: adminKey, logs: logs)
+            let testApp = TestApp(
+                store: store, database: prepared.database, adminKey: adminKey, logs: logs, bucket: bucket)
             try await app.test(mode) { client in try await body(client, testApp) }
         } catch {
             await store.cleanup()
