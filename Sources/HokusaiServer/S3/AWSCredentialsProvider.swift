@@ -21,17 +21,20 @@ struct EnvironmentCredentials: AWSCredentialsProvider {
     func credentials() async throws -> AWSCredentials { value }
 }
 
-/// The standard order: the environment's keys, then (later) the container's and the instance's
-/// credentials endpoints.
+/// The AWS SDKs' order: keys in the environment, then the container's credentials endpoint
+/// (ECS, EKS), then the EC2 instance metadata service.
 enum AWSCredentialsChain {
     struct Missing: Error, CustomStringConvertible {
         var description: String {
-            "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)"
+            "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), "
+                + "or run where a container or instance role provides them"
         }
     }
 
     static func provider(for environment: [String: String]) throws -> any AWSCredentialsProvider {
         if let keys = EnvironmentCredentials(environment: environment) { return keys }
+        if let container = try CredentialEndpoints.container(environment: environment) { return container }
+        if let instance = CredentialEndpoints.instanceMetadata(environment: environment) { return instance }
         throw Missing()
     }
 }
