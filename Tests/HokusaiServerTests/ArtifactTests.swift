@@ -69,6 +69,32 @@ extension TestClientProtocol {
         }
     }
 
+    @Test(arguments: ArtifactMedium.available)
+    func aSingleRangeIsServedAsPartialContent(medium: ArtifactMedium) async throws {
+        try await TestApp.run(.sqlite, artifacts: medium) { client, app in
+            let (experimentId, runId) = try await client.makeRun(key: app.adminKey)
+            let file = "\(artifactsPrefix)/\(experimentId)/\(runId)/artifacts/digits.txt"
+            try await client.putArtifact("\(experimentId)/\(runId)/artifacts/digits.txt", "0123456789", key: app.adminKey)
+            for (range, body, contentRange) in [
+                ("bytes=2-5", "2345", "bytes 2-5/10"), ("bytes=-3", "789", "bytes 7-9/10"), ("bytes=7-", "789", "bytes 7-9/10"),
+            ] {
+                var headers = HTTPFields()
+                headers[.range] = range
+                let reply = try await client.call(.get, file, key: app.adminKey, headers: headers)
+                #expect(reply.status == .partialContent && reply.text == body, "\(range): \(reply.status) \(reply.text)")
+                #expect(reply.header("Content-Range") == contentRange, "\(range)")
+            }
+            var past = HTTPFields()
+            past[.range] = "bytes=10-"
+            let refused = try await client.call(.get, file, key: app.adminKey, headers: past)
+            #expect(refused.status == .rangeNotSatisfiable && refused.header("Content-Range") == "bytes */10", "\(refused.text)")
+            var several = HTTPFields()
+            several[.range] = "bytes=0-1,4-5"
+            let whole = try await client.call(.get, file, key: app.adminKey, headers: several)
+            #expect(whole.status == .ok && whole.text == "0123456789" && whole.header("Accept-Ranges") == "bytes")
+        }
+    }
+
     @Test func everyPrefixServesTheSameArtifactsAndServerInfo() async throws {
         try await TestApp.run(.sqlite) { client, app in
             let key = app.adminKey

@@ -58,10 +58,17 @@ struct ArtifactEndpoints {
 
     func download(_ request: Request, prefix: String) async throws -> Response {
         let path = try Self.path(of: request, below: prefix)
-        guard let file = try await store.read(path) else {
+        let range = ByteRange.parse(request.headers[.range])
+        guard let file = try await store.read(path, range: range) else {
             throw MLflowError.notFound("No artifact at '\(path)'")
         }
         var headers = HTTPFields()
+        headers[.acceptRanges] = "bytes"
+        if let partial = file.range {
+            headers[.contentRange] = "bytes \(partial.bytes.lowerBound)-\(partial.bytes.upperBound)/\(partial.of)"
+            headers[.contentType] = Self.contentType(of: path.name)
+            return Response(status: .partialContent, headers: headers, body: file.body)
+        }
         headers[.contentType] = Self.contentType(of: path.name)
         headers[.contentDisposition] = "attachment; filename=\"\(path.name.replacingOccurrences(of: "\"", with: ""))\""
         return Response(status: .ok, headers: headers, body: file.body)
@@ -151,6 +158,11 @@ struct ArtifactEndpoints {
                 throw APIError(mlflow: .invalid("The path is a folder; list it with ?path= instead of downloading it"))
             case .conflictsWithExisting(let reason): throw APIError(mlflow: .invalid(reason))
             case .tooLarge(let limit): throw Self.tooLarge(limit)
+            case .rangeNotSatisfiable(let size):
+                throw APIError(
+                    status: .rangeNotSatisfiable, code: "RANGE_NOT_SATISFIABLE",
+                    message: "The requested range starts past the end of the file (\(size) bytes)",
+                    mlflowCode: "INVALID_PARAMETER_VALUE", headers: [.contentRange: "bytes */\(size)"])
             }
         } catch let failure as S3Failure {
             throw APIError(

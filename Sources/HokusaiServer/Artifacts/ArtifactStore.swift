@@ -13,8 +13,9 @@ protocol ArtifactStore: Sendable {
         _ path: ArtifactPath, from body: Body, maximumBytes: Int64
     ) async throws -> Int64 where Body.Element == ByteBuffer
 
-    /// The file at `path`, streamed; nil when there is none.
-    func read(_ path: ArtifactPath) async throws -> ArtifactDownload?
+    /// The file at `path`, streamed, or the part `range` asks for; nil when there is none.
+    /// A range that starts past the end throws `rangeNotSatisfiable`.
+    func read(_ path: ArtifactPath, range: ByteRange?) async throws -> ArtifactDownload?
 
     /// The entries directly inside the folder `path`, sorted by name; empty when it does not exist.
     func list(_ path: ArtifactPath) async throws -> [ArtifactEntry]
@@ -30,8 +31,11 @@ struct ArtifactEntry: Sendable, Equatable {
 }
 
 struct ArtifactDownload: Sendable {
+    /// The bytes the body carries.
     let size: Int64
     let body: ResponseBody
+    /// Set for a partial answer (206): the bytes sent and the file's whole size.
+    var range: (bytes: ClosedRange<Int64>, of: Int64)? = nil
 }
 
 enum ArtifactStoreError: Error, Equatable {
@@ -41,4 +45,6 @@ enum ArtifactStoreError: Error, Equatable {
     /// A folder stands where a file is to be written, or a file where a folder is needed.
     case conflictsWithExisting(String)
     case tooLarge(limit: Int64)
+    /// A `Range` that starts at or past the end of a file of this size (416).
+    case rangeNotSatisfiable(size: Int64)
 }

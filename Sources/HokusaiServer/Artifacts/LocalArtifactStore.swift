@@ -67,7 +67,7 @@ struct LocalArtifactStore: ArtifactStore {
         return written
     }
 
-    func read(_ path: ArtifactPath) async throws -> ArtifactDownload? {
+    func read(_ path: ArtifactPath, range: ByteRange?) async throws -> ArtifactDownload? {
         try checkNoSymlinks(path)
         let target = fullPath(path)
         var status = stat()
@@ -75,16 +75,23 @@ struct LocalArtifactStore: ArtifactStore {
         if (status.st_mode & S_IFMT) == S_IFDIR { throw ArtifactStoreError.isDirectory }
         guard (status.st_mode & S_IFMT) == S_IFREG else { throw ArtifactStoreError.invalidPath }
         let size = Int64(status.st_size)
+        var bytes = 0..<size
+        if let range {
+            guard let wanted = range.resolve(size: size) else { throw ArtifactStoreError.rangeNotSatisfiable(size: size) }
+            bytes = wanted.lowerBound..<(wanted.upperBound + 1)
+        }
         let fileSystem = self.fileSystem
-        let body = ResponseBody(contentLength: Int(size)) { writer in
+        let body = ResponseBody(contentLength: bytes.count) { [bytes] writer in
             try await fileSystem.withFileHandle(forReadingAt: FilePath(target)) { handle in
-                for try await chunk in handle.readChunks(in: 0..<size, chunkLength: .kibibytes(256)) {
+                for try await chunk in handle.readChunks(in: bytes, chunkLength: .kibibytes(256)) {
                     try await writer.write(chunk)
                 }
             }
             try await writer.finish(nil)
         }
-        return ArtifactDownload(size: size, body: body)
+        var download = ArtifactDownload(size: Int64(bytes.count), body: body)
+        if range != nil { download.range = (bytes.lowerBound...(bytes.upperBound - 1), size) }
+        return download
     }
 
     func list(_ path: ArtifactPath) async throws -> [ArtifactEntry] {

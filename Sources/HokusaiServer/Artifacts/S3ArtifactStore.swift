@@ -55,19 +55,29 @@ struct S3ArtifactStore: ArtifactStore {
         }
     }
 
-    func read(_ path: ArtifactPath) async throws -> ArtifactDownload? {
+    func read(_ path: ArtifactPath, range: ByteRange?) async throws -> ArtifactDownload? {
         guard !path.isRoot else { throw ArtifactStoreError.isDirectory }
-        guard let response = try await client.getObject(key: location.key(path.description)) else {
-            if try await isFolder(path) { throw ArtifactStoreError.isDirectory }
-            return nil
+        let key = location.key(path.description)
+        let answer: S3Client.ObjectAnswer
+        do {
+            guard let found = try await client.getObject(key: key, range: range?.headerValue) else {
+                if try await isFolder(path) { throw ArtifactStoreError.isDirectory }
+                return nil
+            }
+            answer = found
+        } catch let failure as S3Failure where failure.code == "InvalidRange" {
+            throw ArtifactStoreError.rangeNotSatisfiable(size: try await client.objectSize(key: key) ?? 0)
         }
+        let response = answer.response
         let size = response.headers.first(name: "Content-Length").flatMap(Int64.init) ?? -1
         let body = ResponseBody(contentLength: size >= 0 ? Int(size) : nil) { writer in
             // Backpressured: the next chunk is read from S3 only once the client took this one.
             for try await chunk in response.body { try await writer.write(chunk) }
             try await writer.finish(nil)
         }
-        return ArtifactDownload(size: size, body: body)
+        var download = ArtifactDownload(size: size, body: body)
+        download.range = answer.contentRange
+        return download
     }
 
     func list(_ path: ArtifactPath) async throws -> [ArtifactEntry] {

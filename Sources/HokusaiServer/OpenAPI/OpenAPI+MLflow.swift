@@ -318,13 +318,24 @@ extension OpenAPIDocument {
         APIOperation(
             method: .get, path: "\(artifactPrefix)/{artifact_path}", access: .key(.read), tag: "artifacts",
             summary: "Download an artifact (the path may span several segments: `0/<run>/artifacts/model.pkl`)",
-            replies: [.init(status: 200, description: "The file's bytes", mediaType: "*/*")]),
+            replies: [
+                .init(status: 200, description: "The file's bytes", mediaType: "*/*"),
+                .init(status: 206, description: "The bytes a single `Range: bytes=…` asked for", mediaType: "*/*"),
+                .init(
+                    status: 416, description: "The range starts past the end of the file",
+                    schema: Schema.ref("MLflowError")),
+            ]),
         APIOperation(
             method: .put, path: "\(artifactPrefix)/{artifact_path}", access: .key(.write), tag: "artifacts",
             summary: "Upload an artifact, replacing any at that path", rawBody: "application/octet-stream",
             replies: [
                 .init(status: 200, description: "Stored", schema: Schema.object()),
                 .init(status: 413, description: "Larger than --max-upload-bytes", schema: Schema.ref("MLflowError")),
+                .init(
+                    status: 503, description: "The artifact store (S3) refused or could not be reached; the message names why",
+                    schema: Schema.ref("MLflowError")),
+                .init(
+                    status: 504, description: "The artifact store (S3) did not answer in time", schema: Schema.ref("MLflowError")),
             ]),
         APIOperation(
             method: .delete, path: "\(artifactPrefix)/{artifact_path}", access: .key(.write), tag: "artifacts",

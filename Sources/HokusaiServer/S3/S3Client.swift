@@ -157,12 +157,22 @@ final class S3Client: Service, Sendable {
         _ = try await send(.PUT, key: key, payload: .bytes(bytes), operation: "PutObject \(key)")
     }
 
+    /// An object's answer; for a range, the bytes it holds and the object's whole size.
+    struct ObjectAnswer {
+        let response: HTTPClientResponse
+        let contentRange: (bytes: ClosedRange<Int64>, of: Int64)?
+    }
+
     /// The object, streamed, or nil when there is none. `range` is an HTTP `Range` value.
-    func getObject(key: String, range: String? = nil) async throws -> HTTPClientResponse? {
+    func getObject(key: String, range: String? = nil) async throws -> ObjectAnswer? {
         let response = try await send(
             .GET, key: key, headers: range.map { [("range", $0)] } ?? [], accepting: [404], operation: "GetObject \(key)",
             timeout: .hours(6))
-        guard response.status == .notFound else { return response }
+        guard response.status == .notFound else {
+            // `Content-Range: bytes 0-99/1000` on a 206.
+            let contentRange = response.headers.first(name: "Content-Range").flatMap(Self.parseContentRange)
+            return ObjectAnswer(response: response, contentRange: response.status == .partialContent ? contentRange : nil)
+        }
         let body = try? await response.body.collect(upTo: 1 << 16)
         let error = body.flatMap { S3Messages.errorBody($0.readableBytesView) }
         if let error, error.code != "NoSuchKey" {
@@ -170,6 +180,21 @@ final class S3Client: Service, Sendable {
                 status: 404, body: error, bucketRegion: nil, configuration: configuration, operation: "GetObject \(key)")
         }
         return nil
+    }
+
+    static func parseContentRange(_ value: String) -> (bytes: ClosedRange<Int64>, of: Int64)? {
+        let parts = value.dropFirst("bytes ".count).split(separator: "/")
+        guard value.hasPrefix("bytes "), parts.count == 2, let total = Int64(parts[1]) else { return nil }
+        let ends = parts[0].split(separator: "-")
+        guard ends.count == 2, let first = Int64(ends[0]), let last = Int64(ends[1]), first <= last else { return nil }
+        return (first...last, total)
+    }
+
+    /// The object's size from `HeadObject`, or nil when there is none.
+    func objectSize(key: String) async throws -> Int64? {
+        let response = try await send(.HEAD, key: key, accepting: [404], operation: "HeadObject \(key)")
+        guard response.status != .notFound else { return nil }
+        return response.headers.first(name: "Content-Length").flatMap(Int64.init)
     }
 
     /// One page of keys under `prefix`, with folders when `delimiter` is given.
