@@ -10,6 +10,34 @@ import Testing
             transportError: error)
     }
 
+    @Test func anArtifactBucketFailureNamesTheBucketAndItsFix() {
+        let missing = Diagnoser.diagnose(
+            observation(
+                503,
+                json:
+                    #"{"error_code":"TEMPORARILY_UNAVAILABLE","message":"Artifact storage failed (PutObject a): the bucket 'b' does not exist in region eu-west-1; create it (S3 error NoSuchBucket, HTTP 404)"}"#
+            ))
+        #expect(missing.layer == .artifactStore && missing.cause.contains("'b'") && missing.cause.contains("eu-west-1"))
+        #expect(missing.fix.contains("create the bucket"))
+        let denied = Diagnoser.diagnose(
+            observation(
+                503,
+                json: #"{"message":"Artifact storage failed (GetObject k): refused (S3 error SignatureDoesNotMatch, HTTP 403)"}"#)
+        )
+        #expect(denied.layer == .artifactStore && denied.fix.contains("AWS_SECRET_ACCESS_KEY"))
+        let region = Diagnoser.diagnose(
+            observation(
+                503, json: #"{"message":"Artifact storage failed (x): not in region (S3 error PermanentRedirect, HTTP 301)"}"#))
+        #expect(region.fix.contains("AWS_REGION"))
+        let slow = Diagnoser.diagnose(observation(504, json: #"{"message":"Artifact storage failed (x): did not answer"}"#))
+        #expect(slow.layer == .artifactStore && slow.fix.contains("/ready"))
+        let noKeys = Diagnoser.diagnose(
+            observation(
+                503, json: #"{"message":"Artifact storage failed (x): no S3 credentials: the EC2 instance metadata service…"}"#))
+        #expect(noKeys.fix.contains("AWS_ACCESS_KEY_ID"))
+        #expect(Diagnoser.diagnose(observation(503, json: #"{"message":"something else"}"#)).layer == .gateway)
+    }
+
     @Test func routingIsToldFromMissingEndpoints() {
         #expect(Diagnoser.diagnose(observation(404, html: "<html>Not Found</html>")).layer == .routing)
         #expect(Diagnoser.diagnose(observation(404, html: "")).layer == .routing)

@@ -299,3 +299,21 @@ def test_a_terminal_sees_one_progress_line_per_check_and_only_a_masked_key(serve
     assert len(checks) >= 10 and all(re.match(r"^\[(ok  |FAIL|warn|skip)\] (infra|auth)/\S", line) for line in checks), checks
     assert server.admin_key not in progress.decode() and server.admin_key not in report
     assert "hokusai doctor:" in report and "[ok  ]" not in report, "progress stays on stderr"
+
+
+def test_a_missing_artifact_bucket_is_named_with_its_region_and_s3_code(store_args, tmp_path, bucket):
+    from conftest import Bucket
+
+    server = Server(
+        store_args, tmp_path, extra_args=["--artifacts-destination", "s3://doctor-no-such-bucket/mlflow"],
+        env={**Bucket.server_env(), "AWS_REGION": "eu-west-1"}).start()  # fmt: skip
+    try:
+        code, report = doctor(server.url, server.printed_keys()[0])
+        assert code == 1, "tracking works, artifacts do not: degraded"
+        found = [d for d in diagnoses(report) if d["layer"] == "artifact store"]
+        assert found, diagnoses(report)
+        cause = found[0]["cause"]
+        assert "'doctor-no-such-bucket'" in cause and "eu-west-1" in cause and "NoSuchBucket" in cause, cause
+        assert "create the bucket" in found[0]["fix"]
+    finally:
+        server.stop()

@@ -44,6 +44,8 @@ public enum Diagnoser {
                 fix:
                     "restart the auth service (hokusai serve --role auth) or fix the gateway's --auth-url; the key itself is fine"
             )
+        case 502...504 where message.hasPrefix("Artifact storage failed"):
+            return artifactStorage(message)
         case 502, 503, 504:
             return Diagnosis(
                 layer: .gateway,
@@ -63,6 +65,29 @@ public enum Diagnoser {
                 cause: "unexpected answer \(observation.status ?? 0) to \(observation.request): \(message.prefix(200))",
                 fix: "compare with the API reference in the README")
         }
+    }
+
+    /// The server's S3 bucket failed; its message names the bucket, the region and S3's code.
+    static func artifactStorage(_ message: String) -> Diagnosis {
+        let code = message.range(of: "S3 error ").map { String(message[$0.upperBound...].prefix { $0.isLetter || $0.isNumber }) }
+        let fix: String
+        switch code {
+        case "NoSuchBucket"?:
+            fix = "create the bucket, or correct the server's --artifacts-destination"
+        case "AccessDenied"?, "InvalidAccessKeyId"?, "SignatureDoesNotMatch"?, "ExpiredToken"?, "InvalidToken"?:
+            fix =
+                "give the server credentials S3 accepts for this bucket (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+                + "AWS_SESSION_TOKEN or its role), and check the bucket policy"
+        case "PermanentRedirect"?, "AuthorizationHeaderMalformed"?, "IllegalLocationConstraintException"?:
+            fix = "set the server's AWS_REGION to the bucket's region"
+        case nil where message.contains("no S3 credentials"):
+            fix =
+                "give the server S3 credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a container or instance role"
+        default:
+            fix =
+                "check that the server reaches its S3 endpoint (AWS_ENDPOINT_URL_S3) in time; /ready shows the artifact_store check"
+        }
+        return Diagnosis(layer: .artifactStore, cause: "the server's artifact bucket failed: \(message)", fix: fix)
     }
 
     static func key(code rawCode: String, message: String) -> Diagnosis {

@@ -71,7 +71,8 @@ struct S3Failure: Error, Equatable, CustomStringConvertible {
             }
         }
         return S3Failure(
-            reason: reason, code: code, status: status, message: "Artifact storage failed (\(operation)): \(advice)\(detail)")
+            reason: reason, code: code, status: status,
+            message: "Artifact storage failed (\(operation)): \(advice)\(detail) (S3 error \(code), HTTP \(status))")
     }
 
     static func transport(_ error: any Error, configuration: S3Configuration, operation: String) -> S3Failure {
