@@ -8,6 +8,8 @@ struct Hokusai: AsyncParsableCommand {
         abstract: "Hokusai Registry: API keys, an authenticating gateway and an MLflow-compatible model registry in one binary.",
         version: HokusaiVersion.current,
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, KeysCommand.self, ModelsCommand.self, EventsCommand.self, DoctorCommand.self,
+            ServeCommand.self, MigrateCommand.self, KeysCommand.self, ModelsCommand.self, EventsCommand.self,
+            ArtifactsCommand.self,
+            DoctorCommand.self,
         ])
 }

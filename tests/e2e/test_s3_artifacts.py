@@ -8,12 +8,13 @@ import socket
 import time
 import urllib.parse
 
+import mlflow
 import pytest
 import requests
 from mlflow.exceptions import MlflowException
 
 import test_mlflow_registry as registry
-from conftest import Bucket, Server, bearer
+from conftest import Bucket, Server, bearer, run_cli
 
 
 def test_the_whole_model_workflow_keeps_its_files_in_the_bucket(s3_tracking, bucket, tmp_path):
@@ -94,3 +95,48 @@ def test_a_missing_bucket_is_named_in_the_answer_the_log_ready_and_metrics(store
         assert 'hokusai_artifact_store_failures_total{reason="no_such_bucket"}' in metrics, metrics[-2000:]
     finally:
         server.stop()
+
+
+def test_a_disk_store_moves_to_the_bucket_and_its_models_still_load(tracking, server, bucket, tmp_path):
+    """`hokusai artifacts migrate`, then a restart on the bucket: the runs' and models' URIs name a
+    path inside the store, so the model registered on disk loads from S3 with nothing else changed."""
+    registry.test_log_register_promote_and_load_the_model(tracking, tmp_path)
+    run_id = tracking.get_model_version("e2e-churn", "1").run_id
+    server.stop()
+    local = tmp_path / "data" / "artifacts"
+    on_disk = {str(p.relative_to(local)): p.stat().st_size for p in local.rglob("*")
+               if p.is_file() and ".hokusai-uploads" not in p.parts}  # fmt: skip
+    (local / "1").mkdir(exist_ok=True)
+    (local / "1" / "elsewhere").symlink_to("/etc/hostname")
+
+    target = f"s3://{bucket.name}/{bucket.prefix}"
+    first = run_cli("artifacts", "migrate", "--data-dir", str(tmp_path / "data"), "--to", target,
+                    env=Bucket.server_env(), check=False)  # fmt: skip
+    assert first.returncode == 0, first.stderr + first.stdout
+    assert f"copied:        {len(on_disk)}" in first.stdout, first.stdout
+    assert "skipped 1/elsewhere: not a regular file" in first.stdout, first.stdout
+    assert bucket.objects() == {f"{bucket.prefix}/{path}": size for path, size in on_disk.items()}
+
+    again = run_cli("artifacts", "migrate", "--from", str(local), "--to", target, env=Bucket.server_env())
+    assert f"already there: {len(on_disk)}" in again.stdout and "copied:        0" in again.stdout, again.stdout
+
+    local.rename(tmp_path / "data" / "artifacts-old")  # from here on, only the bucket has the files
+    moved = Server(server.store_args, tmp_path, extra_args=["--artifacts-destination", target],
+                   env=Bucket.server_env()).start()  # fmt: skip
+    try:
+        mlflow.set_tracking_uri(moved.url + "/api/mlflow")
+        model, features = registry.trained_model()
+        for uri in ("models:/e2e-churn/1", f"runs:/{run_id}/model"):
+            assert (mlflow.pyfunc.load_model(uri).predict(features) == model.predict(features)).all(), uri
+        assert mlflow.artifacts.load_text(f"runs:/{run_id}/texts/free.txt") == "free text"
+    finally:
+        moved.stop()
+
+
+def test_migrating_into_a_missing_bucket_names_it_and_fails(tmp_path, bucket):
+    (tmp_path / "artifacts" / "1").mkdir(parents=True)
+    (tmp_path / "artifacts" / "1" / "f.txt").write_text("x")
+    result = run_cli("artifacts", "migrate", "--from", str(tmp_path / "artifacts"), "--to", "s3://no-such-bucket-e2e/x",
+                     env=Bucket.server_env(), check=False)  # fmt: skip
+    assert result.returncode != 0
+    assert "no-such-bucket-e2e" in result.stderr, result.stderr

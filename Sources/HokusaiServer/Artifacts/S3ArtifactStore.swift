@@ -23,8 +23,14 @@ struct S3ArtifactStore: ArtifactStore {
         _ path: ArtifactPath, from body: Body, maximumBytes: Int64
     ) async throws -> Int64 where Body.Element == ByteBuffer {
         guard !path.isRoot else { throw ArtifactStoreError.isDirectory }
-        let key = location.key(path.description)
         if try await isFolder(path) { throw ArtifactStoreError.conflictsWithExisting("'\(path)' is a folder") }
+        return try await upload(key: location.key(path.description), from: body, maximumBytes: maximumBytes)
+    }
+
+    /// Streams `body` to `key`: one `PutObject`, or a multipart upload past one part.
+    func upload<Body: AsyncSequence & Sendable>(
+        key: String, from body: Body, maximumBytes: Int64, metadata: [String: String] = [:]
+    ) async throws -> Int64 where Body.Element == ByteBuffer {
         let partSize = client.configuration.partSize
         var pending = ByteBuffer()
         var written: Int64 = 0
@@ -37,13 +43,13 @@ struct S3ArtifactStore: ArtifactStore {
                 pending.writeBuffer(&chunk)
                 while pending.readableBytes >= partSize {
                     let part = pending.readSlice(length: partSize)!
-                    if upload == nil { upload = try await MultipartUpload(client: client, key: key) }
+                    if upload == nil { upload = try await MultipartUpload(client: client, key: key, metadata: metadata) }
                     try await upload!.send(part)
                     pending.discardReadBytes()
                 }
             }
             guard let started = upload else {
-                try await client.putObject(key: key, bytes: pending)
+                try await client.putObject(key: key, bytes: pending, metadata: metadata)
                 return written
             }
             if pending.readableBytes > 0 { try await started.send(pending) }
@@ -131,10 +137,10 @@ final class MultipartUpload: @unchecked Sendable {
     private var parts: [(number: Int, etag: String)] = []
     private var inFlight: Task<(Int, String), any Error>?
 
-    init(client: S3Client, key: String) async throws {
+    init(client: S3Client, key: String, metadata: [String: String]) async throws {
         self.client = client
         self.key = key
-        self.uploadId = try await client.createMultipartUpload(key: key)
+        self.uploadId = try await client.createMultipartUpload(key: key, metadata: metadata)
     }
 
     func send(_ part: ByteBuffer) async throws {

@@ -54,6 +54,11 @@ final class S3Client: Service, Sendable {
         try? await http.shutdown()
     }
 
+    /// Closes the connections, for a command that used the client outside a server's lifetime.
+    func close() async {
+        try? await http.shutdown()
+    }
+
     /// A signed request body: the bytes (hashed, so S3 checks them end to end) or nothing.
     enum Payload {
         case empty
@@ -153,8 +158,25 @@ final class S3Client: Service, Sendable {
 
     // MARK: Calls
 
-    func putObject(key: String, bytes: ByteBuffer) async throws {
-        _ = try await send(.PUT, key: key, payload: .bytes(bytes), operation: "PutObject \(key)")
+    /// `metadata` becomes `x-amz-meta-<name>` headers, returned by `headObject`.
+    func putObject(key: String, bytes: ByteBuffer, metadata: [String: String] = [:]) async throws {
+        _ = try await send(
+            .PUT, key: key, headers: Self.metadataHeaders(metadata), payload: .bytes(bytes), operation: "PutObject \(key)")
+    }
+
+    static func metadataHeaders(_ metadata: [String: String]) -> [(String, String)] {
+        metadata.sorted { $0.key < $1.key }.map { ("x-amz-meta-\($0.key)", $0.value) }
+    }
+
+    /// An object's size and metadata (`x-amz-meta-*`, names without the prefix), or nil when there is none.
+    func headObject(key: String) async throws -> (size: Int64, metadata: [String: String])? {
+        let response = try await send(.HEAD, key: key, accepting: [404], operation: "HeadObject \(key)")
+        guard response.status != .notFound else { return nil }
+        var metadata: [String: String] = [:]
+        for (name, value) in response.headers where name.lowercased().hasPrefix("x-amz-meta-") {
+            metadata[String(name.lowercased().dropFirst("x-amz-meta-".count))] = value
+        }
+        return (response.headers.first(name: "Content-Length").flatMap(Int64.init) ?? 0, metadata)
     }
 
     /// An object's answer; for a range, the bytes it holds and the object's whole size.
@@ -192,9 +214,7 @@ final class S3Client: Service, Sendable {
 
     /// The object's size from `HeadObject`, or nil when there is none.
     func objectSize(key: String) async throws -> Int64? {
-        let response = try await send(.HEAD, key: key, accepting: [404], operation: "HeadObject \(key)")
-        guard response.status != .notFound else { return nil }
-        return response.headers.first(name: "Content-Length").flatMap(Int64.init)
+        try await headObject(key: key)?.size
     }
 
     /// One page of keys under `prefix`, with folders when `delimiter` is given.
@@ -237,9 +257,10 @@ final class S3Client: Service, Sendable {
         _ = try await send(.DELETE, key: key, accepting: [404], operation: "DeleteObject \(key)")
     }
 
-    func createMultipartUpload(key: String) async throws -> String {
+    func createMultipartUpload(key: String, metadata: [String: String] = [:]) async throws -> String {
         let operation = "CreateMultipartUpload \(key)"
-        let response = try await send(.POST, key: key, query: [("uploads", "")], operation: operation)
+        let response = try await send(
+            .POST, key: key, query: [("uploads", "")], headers: Self.metadataHeaders(metadata), operation: operation)
         let body = try await body(of: response, operation: operation)
         do {
             return try S3Messages.uploadId(body.readableBytesView)

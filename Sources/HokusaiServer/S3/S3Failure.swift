@@ -46,7 +46,7 @@ struct S3Failure: Error, Equatable, CustomStringConvertible {
         switch code {
         case "NoSuchBucket":
             reason = .noSuchBucket
-            advice = "the bucket '\(bucket)' does not exist in region \(region); create it or fix --artifacts-destination"
+            advice = "the bucket '\(bucket)' does not exist in region \(region); create it or correct the s3:// location"
         case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken",
             "TokenRefreshRequired":
             reason = .accessDenied

@@ -1,10 +1,11 @@
 import AsyncHTTPClient
 import Foundation
 import HokusaiCore
-import HokusaiServer
 import NIOCore
 import NIOHTTP1
 import Testing
+
+@testable import HokusaiServer
 
 /// Where a test's artifacts live: the local folder always, an S3 bucket on moto's server when
 /// `HOKUSAI_TEST_S3_ENDPOINT` names one (the test script starts it). With `HOKUSAI_REQUIRE_S3=1`
@@ -65,6 +66,22 @@ struct TestBucket: Sendable {
             token = page.nextContinuationToken
         } while token != nil
         return all
+    }
+
+    /// An object's bytes, read with a signed GetObject: moto refuses an unsigned one with a bare 403.
+    func read(_ key: String) async throws -> ByteBuffer? {
+        let configuration = try configuration()
+        let client = S3Client(
+            configuration: configuration, credentials: try AWSCredentialsChain.provider(for: configuration.environment))
+        let body: ByteBuffer?
+        do {
+            body = try await client.getObject(key: key)?.response.body.collect(upTo: 64 << 20)
+        } catch {
+            await client.close()
+            throw error
+        }
+        await client.close()
+        return body
     }
 
     /// How many multipart uploads are started and neither completed nor aborted.
