@@ -36,7 +36,13 @@ public func buildApplication(
         rateLimiter: KeyRateLimiter(),
         failureLimiter: FailedAttemptLimiter(
             maximumFailures: configuration.failedAttemptLimit, windowSeconds: configuration.failedAttemptWindowSeconds),
-        recorder: recorder)
+        recorder: recorder, cache: KeyRecordCache(lifetimeMillis: configuration.keyCacheMillis))
+    var keyChanges: KeyChangeStatus?
+    if case .store = source, let feed = database as? any KeyChangeFeed {
+        let status = KeyChangeStatus()
+        keyChanges = status
+        services.append(KeyChangeListener(feed: feed, cache: authenticator.cache, status: status, logger: logger))
+    }
 
     var routes = RouteRegistrar()
     var upstream: MLflowUpstream?
@@ -51,7 +57,7 @@ public func buildApplication(
     }
     ProbesController(
         database: database, metrics: metrics, startedAt: .now, remoteAuth: remote, upstream: upstream,
-        artifactBucket: artifacts?.bucketHealth
+        artifactBucket: artifacts?.bucketHealth, keyChanges: keyChanges, keyCacheMillis: configuration.keyCacheMillis
     ).register(on: &routes)
     if remote == nil {
         // Keys live in this process's store: it serves the key service.

@@ -21,6 +21,9 @@ public struct AppConfiguration: Sendable {
     public var port: Int = 8001
     /// How often keys' `last_used_at` and authentication failures are written. Default 10 s.
     public var writeBehindInterval: Duration = .seconds(10)
+    /// How long a found key's record is reused before the store is asked again. Changes made
+    /// through this process clear it at once, and on PostgreSQL so do other replicas' changes.
+    public var keyCacheMillis: Int64 = 2_000
     /// Failed authentication attempts allowed per client address per window. Default 30 per 60 s.
     public var failedAttemptLimit: Int = 30
     public var failedAttemptWindowSeconds: Int = 60

@@ -20,6 +20,13 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     @Option(
+        name: .customLong("key-cache-ms"),
+        help:
+            "How long a found key is reused before the store is asked again; on PostgreSQL a change from any replica clears it at once (env HOKUSAI_KEY_CACHE_MS; default 2000)."
+    )
+    var keyCacheMillis: Int?
+
+    @Option(
         name: .customLong("failed-auth-limit"),
         help: "Failed key checks allowed per address in the minute after its first (env HOKUSAI_FAILED_AUTH_LIMIT; default 30).")
     var failedAuthLimit: Int?
@@ -98,6 +105,8 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = AppConfiguration()
         configuration.host = Setting.string(host, env: "HOKUSAI_HOST") ?? "127.0.0.1"
         configuration.port = try Setting.int(port, env: "HOKUSAI_PORT", default: 8001)
+        configuration.keyCacheMillis = try Setting.positive(
+            keyCacheMillis, env: "HOKUSAI_KEY_CACHE_MS", default: 2_000, flagName: "--key-cache-ms")
         configuration.failedAttemptLimit = try Setting.int(failedAuthLimit, env: "HOKUSAI_FAILED_AUTH_LIMIT", default: 30)
         let trustsOneHop = try Setting.bool(trustForwardedFor, env: "HOKUSAI_TRUST_FORWARDED_FOR", default: false)
         var proxies: [CIDRBlock] = []

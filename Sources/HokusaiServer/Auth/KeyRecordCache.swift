@@ -5,12 +5,18 @@ import Synchronization
 /// store query per request. Only found keys are kept (an unknown key is looked up each time, and
 /// counts as a failed attempt each time). The verification rules still run on every request with
 /// the current time, so expiry is exact; a revocation or rotation made here clears the cache at
-/// once, and one made by another process (a replica, `hokusai keys revoke` on the store) takes
-/// effect within `lifetimeMillis`.
+/// once. One made by another process (a replica, `hokusai keys revoke` on the store) clears it as
+/// soon as it commits on PostgreSQL (`KeyChangeListener`), and otherwise takes effect within
+/// `lifetimeMillis`.
 final class KeyRecordCache: Sendable {
-    static let lifetimeMillis: Int64 = 2_000
+    static let defaultLifetimeMillis: Int64 = 2_000
+    let lifetimeMillis: Int64
     private let entries = Mutex([String: (record: KeyRecord, until: Int64)]())
     private let capacity = 10_000
+
+    init(lifetimeMillis: Int64 = KeyRecordCache.defaultLifetimeMillis) {
+        self.lifetimeMillis = lifetimeMillis
+    }
 
     func record(hash: String, now: Int64) -> KeyRecord? {
         entries.withLock { entries in
@@ -22,7 +28,7 @@ final class KeyRecordCache: Sendable {
     func remember(_ record: KeyRecord, hash: String, now: Int64) {
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[hash] = (record, now + Self.lifetimeMillis)
+            entries[hash] = (record, now + lifetimeMillis)
         }
     }
 

@@ -15,6 +15,9 @@ struct ProbesController {
     var upstream: MLflowUpstream? = nil
     /// The S3 bucket artifacts go to, reported in `/ready` (not critical: tracking works without it).
     var artifactBucket: S3Health? = nil
+    /// On PostgreSQL: whether other replicas' key changes reach this one's cache at once.
+    var keyChanges: KeyChangeStatus? = nil
+    var keyCacheMillis: Int64 = KeyRecordCache.defaultLifetimeMillis
 
     func register(on routes: inout RouteRegistrar) {
         routes.open(.get, "/api/health/mlflow", mlflowHealth)
@@ -140,6 +143,20 @@ struct ProbesController {
                 name: "artifact_store", passed: outcome.failure == nil,
                 detail: outcome.failure.map { "S3 bucket check failed: \($0.reason.rawValue) (\($0.code ?? "no answer"))" }
                     ?? "S3 bucket answers", latencyMs: outcome.latencyMs)
+            check.critical = false
+            checks.append(check)
+        }
+        if let keyChanges {
+            // Not critical: without it, other replicas' key changes still apply within the cache lifetime.
+            let state = keyChanges.snapshot
+            var check = Check(
+                name: "key_changes", passed: state.listening,
+                detail: state.listening
+                    ? "listening for other replicas' key changes"
+                        + (state.sessions > 1 ? " (reconnected \(state.sessions - 1) times)" : "")
+                    : (state.sessions == 0 ? "not listening yet" : "channel dropped, reconnecting (see the log)")
+                        + ": other replicas' key changes apply within \(keyCacheMillis) ms",
+                latencyMs: 0)
             check.critical = false
             checks.append(check)
         }

@@ -62,6 +62,11 @@ public final class PostgresStoreDatabase: Database {
         }
     }
 
+    /// A connection of the pool, for the few things SQLKit does not cover (`LISTEN`).
+    func withConnection<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> R) async throws -> R {
+        try await client.withConnection(body)
+    }
+
     public func close() async {
         runTask.cancel()
         await runTask.value

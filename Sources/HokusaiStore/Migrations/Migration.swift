@@ -25,6 +25,7 @@ public enum Migrations {
         M007_MetricHistoryWithoutRowid.migration,
         M008_RunDataWithoutRowid.migration,
         M009_KeyChains.migration,
+        M010_KeyChangeNotifications.migration,
     ]
 
     public static var latestId: Int { all.last?.id ?? 0 }
