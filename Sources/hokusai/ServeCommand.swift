@@ -151,6 +151,16 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = try logging.makeLogger()
 
         let location = try store.location()
+        // Held until the process ends: one server per SQLite file (replicas need PostgreSQL).
+        var sqliteLock: SQLiteServeLock?
+        if case .sqlite(let path) = location {
+            do {
+                sqliteLock = try SQLiteServeLock.acquire(databasePath: path)
+            } catch {
+                throw CommandFailure("cannot open the store: \(error)")
+            }
+        }
+        defer { withExtendedLifetime(sqliteLock) {} }
         let prepared: PreparedStore
         do {
             prepared = try await StorePreparation.prepare(
