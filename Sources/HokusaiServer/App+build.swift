@@ -31,9 +31,16 @@ public func buildApplication(
     } else {
         source = .store(database)
     }
+    // Replicas on one PostgreSQL store share each key's hourly limit; SQLite has one process.
+    let rateLimiter: any RateLimiting =
+        if case .store = source, database.kind == .postgresql, configuration.sharedRateLimits {
+            SharedRateLimiter(database: database, logger: logger)
+        } else {
+            KeyRateLimiter()
+        }
     let authenticator = KeyAuthenticator(
         source: source,
-        rateLimiter: KeyRateLimiter(),
+        rateLimiter: rateLimiter,
         failureLimiter: FailedAttemptLimiter(
             maximumFailures: configuration.failedAttemptLimit, windowSeconds: configuration.failedAttemptWindowSeconds),
         recorder: recorder, cache: KeyRecordCache(lifetimeMillis: configuration.keyCacheMillis))

@@ -24,6 +24,9 @@ public struct AppConfiguration: Sendable {
     /// How long a found key's record is reused before the store is asked again. Changes made
     /// through this process clear it at once, and on PostgreSQL so do other replicas' changes.
     public var keyCacheMillis: Int64 = 2_000
+    /// On PostgreSQL, whether replicas share each key's hourly limit (counters in the store,
+    /// reserved in batches) rather than each counting its own. Default true.
+    public var sharedRateLimits = true
     /// Failed authentication attempts allowed per client address per window. Default 30 per 60 s.
     public var failedAttemptLimit: Int = 30
     public var failedAttemptWindowSeconds: Int = 60

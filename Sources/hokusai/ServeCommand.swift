@@ -27,6 +27,13 @@ struct ServeCommand: AsyncParsableCommand {
     var keyCacheMillis: Int?
 
     @Option(
+        name: .customLong("shared-rate-limits"),
+        help:
+            "On PostgreSQL, count each key's hourly limit across all replicas (counters in the store, reserved up to 256 requests at a time) rather than per replica (env HOKUSAI_SHARED_RATE_LIMITS; default true)."
+    )
+    var sharedRateLimits: Bool?
+
+    @Option(
         name: .customLong("failed-auth-limit"),
         help: "Failed key checks allowed per address in the minute after its first (env HOKUSAI_FAILED_AUTH_LIMIT; default 30).")
     var failedAuthLimit: Int?
@@ -107,6 +114,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.port = try Setting.int(port, env: "HOKUSAI_PORT", default: 8001)
         configuration.keyCacheMillis = try Setting.positive(
             keyCacheMillis, env: "HOKUSAI_KEY_CACHE_MS", default: 2_000, flagName: "--key-cache-ms")
+        configuration.sharedRateLimits = try Setting.bool(
+            sharedRateLimits, env: "HOKUSAI_SHARED_RATE_LIMITS", default: true)
         configuration.failedAttemptLimit = try Setting.int(failedAuthLimit, env: "HOKUSAI_FAILED_AUTH_LIMIT", default: 30)
         let trustsOneHop = try Setting.bool(trustForwardedFor, env: "HOKUSAI_TRUST_FORWARDED_FOR", default: false)
         var proxies: [CIDRBlock] = []

@@ -297,3 +297,14 @@ def test_an_event_whose_replica_dies_mid_delivery_is_delivered_by_another(replic
         assert state["state"] == "delivered", state
     finally:
         receiver.stop()
+
+
+def test_a_keys_hourly_limit_holds_across_three_replicas(three):
+    servers, balancer = three
+    key, _ = create_key(servers[0], user_id="limited", rate_limit_per_hour=30)
+    answers = [requests.get(balancer.url + "/api/v1/keys", headers=bearer(key), timeout=10) for _ in range(60)]
+    statuses = [reply.status_code for reply in answers]
+    assert statuses.count(200) == 30 and statuses.count(429) == 30, statuses
+    assert all(answered > 0 for answered in balancer.answered.values()), balancer.answered
+    refused = next(reply for reply in answers if reply.status_code == 429)
+    assert refused.json()["error"] == "RATE_LIMITED" and "used its 30 requests this hour" in refused.json()["message"]

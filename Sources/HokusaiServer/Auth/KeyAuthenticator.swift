@@ -31,13 +31,13 @@ enum KeySource: Sendable {
 
 struct KeyAuthenticator: Sendable {
     let source: KeySource
-    let rateLimiter: KeyRateLimiter
+    let rateLimiter: any RateLimiting
     let failureLimiter: FailedAttemptLimiter
     let recorder: WriteBehindRecorder
     let cache: KeyRecordCache
 
     init(
-        source: KeySource, rateLimiter: KeyRateLimiter, failureLimiter: FailedAttemptLimiter, recorder: WriteBehindRecorder,
+        source: KeySource, rateLimiter: any RateLimiting, failureLimiter: FailedAttemptLimiter, recorder: WriteBehindRecorder,
         cache: KeyRecordCache = KeyRecordCache()
     ) {
         self.source = source
@@ -109,7 +109,7 @@ struct KeyAuthenticator: Sendable {
         case .success(let verified):
             key = verified
         }
-        let counted = rateLimiter.consume(key: key, now: now)
+        let counted = await rateLimiter.consume(key: key, now: now)
         let decision = counted.decision
         guard decision.allowed else {
             let used =

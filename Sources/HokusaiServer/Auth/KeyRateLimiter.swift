@@ -4,8 +4,9 @@ import Synchronization
 /// Counts each key's requests in fixed hourly windows, in this process.
 ///
 /// Counting happens after authentication, so it is per key (the reference system's limiter ran
-/// before auth and never counted anything). In a scale-out deployment each replica counts its
-/// own share; a key's effective limit is then its limit per replica. Every authenticated request
+/// before auth and never counted anything). It is the whole limiter on SQLite and on gateways;
+/// on PostgreSQL, `SharedRateLimiter` shares the count between replicas and falls back to this
+/// one when the store cannot be reached. Every authenticated request
 /// counts, whatever it is answered (a 403 or 404 costs the caller as much as a 200 costs us).
 final class KeyRateLimiter: Sendable {
     private struct Counter {

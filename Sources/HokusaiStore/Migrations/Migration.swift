@@ -26,6 +26,7 @@ public enum Migrations {
         M008_RunDataWithoutRowid.migration,
         M009_KeyChains.migration,
         M010_KeyChangeNotifications.migration,
+        M011_SharedRateCounts.migration,
     ]
 
     public static var latestId: Int { all.last?.id ?? 0 }
