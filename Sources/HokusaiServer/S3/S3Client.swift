@@ -13,6 +13,9 @@ final class S3Client: Service, Sendable {
     let configuration: S3Configuration
     let credentials: any AWSCredentialsProvider
     let http: HTTPClient
+    /// For `CompleteMultipartUpload`, which may think for minutes before it answers: S3 and MinIO
+    /// keep the connection alive meanwhile with whitespace, other stores (moto, for one) do not.
+    let patientHTTP: HTTPClient
     let clock: @Sendable () -> Int64
     let metrics: AppMetrics?
     let logger: Logger
@@ -32,6 +35,8 @@ final class S3Client: Service, Sendable {
             connect: .milliseconds(configuration.connectTimeoutMillis), read: .milliseconds(configuration.readTimeoutMillis))
         clientConfiguration.decompression = .disabled
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+        clientConfiguration.timeout.read = .minutes(15)
+        patientHTTP = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
     }
 
     /// Checks the bucket once at start, so a misconfiguration is in the log before the first
@@ -52,11 +57,13 @@ final class S3Client: Service, Sendable {
         }
         try? await gracefulShutdown()
         try? await http.shutdown()
+        try? await patientHTTP.shutdown()
     }
 
     /// Closes the connections, for a command that used the client outside a server's lifetime.
     func close() async {
         try? await http.shutdown()
+        try? await patientHTTP.shutdown()
     }
 
     /// A signed request body: the bytes (hashed, so S3 checks them end to end) or nothing.
@@ -70,12 +77,13 @@ final class S3Client: Service, Sendable {
     /// caller's to read.
     func send(
         _ method: HTTPMethod, key: String?, query: [(String, String)] = [], headers extra: [(String, String)] = [],
-        payload: Payload = .empty, accepting: Set<Int> = [], operation: String, timeout: TimeAmount = .minutes(10)
+        payload: Payload = .empty, accepting: Set<Int> = [], operation: String, timeout: TimeAmount = .minutes(10),
+        patient: Bool = false
     ) async throws -> HTTPClientResponse {
         do {
             return try await sendOnce(
                 method, key: key, query: query, headers: extra, payload: payload, accepting: accepting,
-                operation: operation, timeout: timeout)
+                operation: operation, timeout: timeout, client: patient ? patientHTTP : http)
         } catch let failure as S3Failure {
             record(failure)
             throw failure
@@ -96,7 +104,7 @@ final class S3Client: Service, Sendable {
 
     private func sendOnce(
         _ method: HTTPMethod, key: String?, query: [(String, String)], headers extra: [(String, String)],
-        payload: Payload, accepting: Set<Int>, operation: String, timeout: TimeAmount
+        payload: Payload, accepting: Set<Int>, operation: String, timeout: TimeAmount, client: HTTPClient
     ) async throws -> HTTPClientResponse {
         let base = configuration.base
         let path = base.pathPrefix + "/" + (key ?? "")
@@ -134,7 +142,7 @@ final class S3Client: Service, Sendable {
 
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: timeout)
+            response = try await client.execute(request, timeout: timeout)
         } catch {
             throw S3Failure.transport(error, configuration: configuration, operation: operation)
         }
@@ -285,7 +293,8 @@ final class S3Client: Service, Sendable {
         let operation = "CompleteMultipartUpload \(key)"
         let response = try await send(
             .POST, key: key, query: [("uploadId", uploadId)], headers: [("content-type", "application/xml")],
-            payload: .bytes(ByteBuffer(string: S3Messages.completeMultipartUpload(parts: parts))), operation: operation)
+            payload: .bytes(ByteBuffer(string: S3Messages.completeMultipartUpload(parts: parts))), operation: operation,
+            timeout: .minutes(15), patient: true)
         // S3 may answer 200 and report the failure in the body.
         let body = try await body(of: response, operation: operation)
         if let error = S3Messages.completionFailed(body.readableBytesView) {
