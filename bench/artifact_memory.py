@@ -44,15 +44,16 @@ def memory_kib(pid, field):
 
 
 class PeakSampler:
-    """Samples a process's VmRSS in a thread; `peak` is the largest seen."""
+    """Samples a process's VmRSS (or what `measure(pid)` returns, in KiB) every 20 ms in a thread;
+    `peak` is the largest seen."""
 
-    def __init__(self, pid):
-        self.pid, self.peak, self.running = pid, 0, True
+    def __init__(self, pid, measure=lambda pid: memory_kib(pid, "VmRSS")):
+        self.pid, self.measure, self.peak, self.running = pid, measure, 0, True
         self.thread = threading.Thread(target=self.sample, daemon=True)
 
     def sample(self):
         while self.running:
-            self.peak = max(self.peak, memory_kib(self.pid, "VmRSS"))
+            self.peak = max(self.peak, self.measure(self.pid))
             time.sleep(0.02)
 
     def __enter__(self):
