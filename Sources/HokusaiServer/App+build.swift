@@ -86,15 +86,33 @@ public func buildApplication(
                 database: database, configuration: configuration.webhooks, metrics: metrics, logger: logger))
     }
 
+    var browsers = BrowserAccess()
+    if configuration.role != .auth {
+        if case .store = source {
+            browsers.sessions = BrowserSessions(database: database, lifetimeSeconds: configuration.browserSessionSeconds)
+        }
+        SignInController(
+            authenticator: authenticator, sessions: browsers.sessions, clientAddressRule: configuration.clientAddressRule
+        ).register(on: &routes)
+        MLflowAPI.register(CurrentUserEndpoint().endpoints, on: &routes)
+        if let directory = configuration.mlflowUIDirectory {
+            let files = try MLflowUIFiles(directory: directory)
+            browsers.files = files
+            MLflowUIController(files: files).register(on: &routes)
+        }
+    }
+
     OpenAPIRoute.register(on: &routes)
     inspectRoutes(routes.table)
+    browsers.pagePaths = routes.table.pagePaths
+    browsers.assetPrefixes = routes.table.assetPrefixes
     let router = Router(context: HokusaiRequestContext.self)
     router.addMiddleware {
         RequestEnvelopeMiddleware(routes: routes.table, metrics: metrics, clientAddressRule: configuration.clientAddressRule)
         QueryTextMiddleware()
         GatewayMiddleware(
             openPaths: routes.table.openPaths, authenticator: authenticator,
-            degradedWrites: configuration.remoteAuth?.degradedWrites ?? true)
+            degradedWrites: configuration.remoteAuth?.degradedWrites ?? true, browsers: browsers)
     }
     routes.install(on: router)
 

@@ -59,6 +59,10 @@ public struct AppConfiguration: Sendable {
     public var remoteAuth: RemoteAuthConfiguration?
     /// A real MLflow server to front instead of this process's own tracking store and registry.
     public var mlflowUpstream: MLflowUpstreamConfiguration?
+    /// The compiled MLflow UI to serve (`mlflow/server/js/build`); nil serves none (`--mlflow-ui off`).
+    public var mlflowUIDirectory: String?
+    /// How long a browser stays signed in (`--session-hours`).
+    public var browserSessionSeconds: Int64 = BrowserSession.defaultLifetimeSeconds
 
     public init() {}
 }

@@ -104,6 +104,18 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var requestHeadTimeout: Int?
 
+    @Option(
+        name: .customLong("mlflow-ui"),
+        help:
+            "The MLflow UI at / and /api/mlflow/: a compiled build folder (mlflow/server/js/build), auto (the one inside the mlflow package python3 imports) or off (env HOKUSAI_MLFLOW_UI; default auto)."
+    )
+    var mlflowUI: String?
+
+    @Option(
+        name: .customLong("session-hours"),
+        help: "How long a browser stays signed in after pasting its key on /signin (env HOKUSAI_SESSION_HOURS; default 12).")
+    var sessionHours: Int?
+
     @OptionGroup var webhooks: WebhookOptions
     @OptionGroup var deployment: DeploymentOptions
 
@@ -153,11 +165,17 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.requestHeadTimeoutSeconds = Int(
             try Setting.positive(
                 requestHeadTimeout, env: "HOKUSAI_REQUEST_HEAD_TIMEOUT", default: 30, flagName: "--request-head-timeout"))
+        configuration.browserSessionSeconds =
+            try Setting.positive(sessionHours, env: "HOKUSAI_SESSION_HOURS", default: 12, flagName: "--session-hours") * 3600
         configuration.webhooks = try webhooks.configuration()
         try deployment.apply(to: &configuration)
         guard (0...65535).contains(configuration.port) else { throw ValidationError("port must be 0 to 65535") }
         configuration.logLevel = try logging.level()
         let logger = try logging.makeLogger()
+        if configuration.role != .auth {
+            configuration.mlflowUIDirectory = MLflowUILocator.resolve(
+                .init(Setting.string(mlflowUI, env: "HOKUSAI_MLFLOW_UI")), logger: logger)
+        }
 
         let location = try store.location()
         // Held until the process ends: one server per SQLite file (replicas need PostgreSQL).

@@ -33,7 +33,7 @@ import Testing
         #expect(
             table.openPaths == [
                 "/health", "/api/health", "/api/health/mlflow", "/api/health/mlflow/detailed", "/ready", "/live", "/version",
-                "/metrics", "/api/v1/keys/validate", "/openapi.json",
+                "/metrics", "/api/v1/keys/validate", "/openapi.json", "/signin", "/signout",
             ])
     }
 
@@ -57,6 +57,12 @@ import Testing
                 }
                 for (label, key) in [("no key", nil), ("malformed", malformed), ("revoked", revoked)] as [(String, String?)] {
                     let reply = try await client.call(entry.method, path, key: key)
+                    if entry.forBrowsers {
+                        // A page sends the browser to sign in instead of answering 401.
+                        #expect(reply.status == .seeOther, "\(name) with \(label): \(reply.status)")
+                        #expect(reply.header("Location")?.hasPrefix("/signin?next=") == true, "\(name) with \(label)")
+                        continue
+                    }
                     #expect(reply.status == .unauthorized, "\(name) with \(label): \(reply.status)")
                 }
                 if scope != .read {

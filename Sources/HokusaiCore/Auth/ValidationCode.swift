@@ -13,12 +13,14 @@ public enum ValidationCode: String, Sendable, Codable, CaseIterable {
     case insufficientScope = "INSUFFICIENT_SCOPE"
     case rateLimited = "RATE_LIMITED"
     case tooManyFailedAttempts = "TOO_MANY_FAILED_ATTEMPTS"
+    /// A browser's session cookie names no current session (signed out, expired, or from another server).
+    case sessionEnded = "SESSION_ENDED"
 
     /// HTTP status for a rejection with this code.
     public var httpStatus: Int {
         switch self {
         case .valid: 200
-        case .missing, .malformed, .notFound, .revoked, .expired, .wrongService, .wrongEnvironment: 401
+        case .missing, .malformed, .notFound, .revoked, .expired, .wrongService, .wrongEnvironment, .sessionEnded: 401
         case .keyInQueryString: 400
         case .insufficientScope: 403
         case .rateLimited, .tooManyFailedAttempts: 429
@@ -46,6 +48,7 @@ public enum ValidationCode: String, Sendable, Codable, CaseIterable {
         case .insufficientScope: "Insufficient permissions for this operation"
         case .rateLimited: "Rate limit exceeded"
         case .tooManyFailedAttempts: "Too many failed authentication attempts"
+        case .sessionEnded: "Session ended; sign in again"
         }
     }
 }

@@ -45,4 +45,21 @@ public enum FormQuery {
         }
         return String(validating: decoded, as: UTF8.self) ?? spacesOnly()
     }
+
+    /// A value for a query string: letters, digits, `-._~/` as they are, every other byte `%XX`.
+    public static func escape(_ value: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.append(byte)
+            default:
+                out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0f)]])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

@@ -53,6 +53,54 @@ struct KeyAuthenticator: Sendable {
         origin: RequestOrigin
     ) async throws -> AuthenticationOutcome {
         let now = Timestamp.nowMillis()
+        let refuse = refuser(origin: origin, now: now, countsFailures: true)
+        let found: PresentedCredential.Found
+        switch presented {
+        case .failure(let rejection):
+            return refuse(rejection, nil)
+        case .success(nil):
+            return .rejected(KeyRejection(code: .missing, message: Self.missingKeyMessage), rateLimit: nil)
+        case .success(let credential?):
+            found = credential
+        }
+        if case .failure(let problem) = APIKeyFormat.parse(found.key) {
+            return refuse(KeyRejection(code: .malformed, message: problem.message), nil)
+        }
+        return try await check(
+            hash: APIKeyFormat.hash(found.key), presentedKey: found.key, demand: demand, origin: origin, now: now,
+            refuse: refuse)
+    }
+
+    /// A browser's session cookie: the session's key is checked exactly as if the key had been sent.
+    /// Refusals do not count as failed attempts: a page opened with an old cookie fires a burst of
+    /// calls that would otherwise lock its own address out, and a 256-bit token is not guessed.
+    func authenticate(
+        sessionToken: Substring, sessions: BrowserSessions, demand: VerificationDemand, origin: RequestOrigin
+    ) async throws -> AuthenticationOutcome {
+        let now = Timestamp.nowMillis()
+        let refuse = refuser(origin: origin, now: now, countsFailures: false)
+        guard BrowserSession.isWellFormed(sessionToken) else {
+            return refuse(KeyRejection(code: .sessionEnded, message: Self.sessionEndedMessage), nil)
+        }
+        let session: BrowserSessionRow?
+        do {
+            session = try await sessions.find(token: sessionToken, now: now)
+        } catch {
+            throw APIError.keyStoreUnavailable
+        }
+        guard let session else {
+            return refuse(KeyRejection(code: .sessionEnded, message: Self.sessionEndedMessage), nil)
+        }
+        return try await check(
+            hash: session.keyHash, presentedKey: nil, demand: demand, origin: origin, now: now, refuse: refuse)
+    }
+
+    static let sessionEndedMessage =
+        "Your browser session has ended (signed out, expired, or started on another server): sign in again at /signin"
+
+    private typealias Refuser = @Sendable (KeyRejection, _ userId: String?) -> AuthenticationOutcome
+
+    private func refuser(origin: RequestOrigin, now: Int64, countsFailures: Bool) -> Refuser {
         // An address past its failure limit still gets a valid key through (an office behind NAT, a
         // gateway relaying its clients' failures), but every failure is answered as the block: a
         // guess made from it learns nothing until the window ends, which is what bounds guessing.
@@ -62,23 +110,19 @@ struct KeyAuthenticator: Sendable {
                 message: "Too many failed authentication attempts from this address; retry in \(retryAfter) s",
                 retryAfterSeconds: retryAfter)
         }
-        func refuse(_ rejection: KeyRejection, userId: String? = nil) -> AuthenticationOutcome {
-            if let blocked, rejection.code.countsAsFailedAttempt { return .rejected(blocked, rateLimit: nil) }
-            return reject(rejection, origin: origin, now: now, userId: userId)
+        return { rejection, userId in
+            if countsFailures, let blocked, rejection.code.countsAsFailedAttempt { return .rejected(blocked, rateLimit: nil) }
+            return reject(rejection, origin: origin, now: now, userId: userId, countsFailure: countsFailures)
         }
-        let found: PresentedCredential.Found
-        switch presented {
-        case .failure(let rejection):
-            return refuse(rejection)
-        case .success(nil):
-            return .rejected(KeyRejection(code: .missing, message: Self.missingKeyMessage), rateLimit: nil)
-        case .success(let credential?):
-            found = credential
-        }
-        if case .failure(let problem) = APIKeyFormat.parse(found.key) {
-            return refuse(KeyRejection(code: .malformed, message: problem.message))
-        }
-        let hash = APIKeyFormat.hash(found.key)
+    }
+
+    /// The key whose stored hash is `hash`: found (cache, store or auth service), verified, and
+    /// counted against its hourly limit. `presentedKey` is what the auth service is asked about;
+    /// a session has none, and only this process's store knows sessions.
+    private func check(
+        hash: String, presentedKey: String?, demand: VerificationDemand, origin: RequestOrigin, now: Int64,
+        refuse: Refuser
+    ) async throws -> AuthenticationOutcome {
         let verdict: Result<KeyRecord, KeyRejection>
         var degraded = false
         var knownUser: String?
@@ -97,15 +141,18 @@ struct KeyAuthenticator: Sendable {
             knownUser = record?.userId
             verdict = KeyVerifier.verify(record: record, demand: demand, now: now)
         case .remote(let validator):
+            guard let presentedKey else {
+                return refuse(KeyRejection(code: .sessionEnded, message: Self.sessionEndedMessage), nil)
+            }
             let answer = try await validator.verify(
-                key: found.key, hash: hash, demand: demand, clientIP: origin.onBehalfOf ?? origin.clientIP, now: now)
+                key: presentedKey, hash: hash, demand: demand, clientIP: origin.onBehalfOf ?? origin.clientIP, now: now)
             verdict = answer.verdict
             degraded = answer.degraded
         }
         let key: KeyRecord
         switch verdict {
         case .failure(let rejection):
-            return refuse(rejection, userId: knownUser)
+            return refuse(rejection, knownUser)
         case .success(let verified):
             key = verified
         }
@@ -131,9 +178,9 @@ struct KeyAuthenticator: Sendable {
         "API key required: send it as 'Authorization: Bearer <key>', 'Authorization: ApiKey <key>' or 'X-API-Key: <key>'"
 
     private func reject(
-        _ rejection: KeyRejection, origin: RequestOrigin, now: Int64, userId: String? = nil
+        _ rejection: KeyRejection, origin: RequestOrigin, now: Int64, userId: String? = nil, countsFailure: Bool = true
     ) -> AuthenticationOutcome {
-        if rejection.code.countsAsFailedAttempt {
+        if countsFailure, rejection.code.countsAsFailedAttempt {
             failureLimiter.recordFailure(address: origin.clientIP, now: now)
         }
         recorder.noteFailure(

@@ -128,6 +128,15 @@ extension APIError {
         APIError(status: .forbidden, code: "PERMISSION_DENIED", message: message)
     }
 
+    /// A state-changing request made with the session cookie from somewhere other than this server's pages.
+    static func crossSiteRequest(_ reason: String) -> APIError {
+        APIError(
+            status: .forbidden, code: "CROSS_SITE_REQUEST",
+            message: "Refused a change made with the browser session cookie: \(reason). "
+                + "Make changes from this server's own pages, or send the key in an Authorization header",
+            mlflowCode: "PERMISSION_DENIED")
+    }
+
     static func conflict(_ message: String) -> APIError {
         APIError(status: .conflict, code: "CONFLICT", message: message, mlflowCode: "INVALID_STATE")
     }

@@ -8,4 +8,5 @@ extension HTTPField.Name {
     static let xRateLimitLimit = Self("X-RateLimit-Limit")!
     static let xRateLimitRemaining = Self("X-RateLimit-Remaining")!
     static let xRateLimitReset = Self("X-RateLimit-Reset")!
+    static let xForwardedProto = Self("X-Forwarded-Proto")!
 }

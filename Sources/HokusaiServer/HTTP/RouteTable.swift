@@ -10,6 +10,9 @@ enum RouteAccess: Sendable, Equatable {
     /// A key granting at least this scope, checked before the handler runs. Handlers that need
     /// more for some requests (another user's object, a write through the proxy) check that too.
     case key(Scope)
+    /// A file of the compiled web UI (`MLflowUIFiles`): public code that the sign-in page itself
+    /// needs, served to anyone, and only if the build's own list holds it.
+    case asset
 }
 
 /// Every route the application serves, in one typed table. The router is built from it, and it
@@ -21,12 +24,26 @@ public struct RouteTable: Sendable {
         let pattern: String
         let segments: [Substring]
         let access: RouteAccess
+        /// A page or file for browsers (the UI, sign-in), not an API operation: not in the OpenAPI
+        /// document, and a page asked for without credentials is redirected to the sign-in page.
+        var forBrowsers = false
     }
 
     private(set) var entries: [Entry] = []
 
-    mutating func record(_ method: HTTPRequest.Method, _ path: String, access: RouteAccess) {
-        entries.append(Entry(method: method, pattern: path, segments: Self.segments(path), access: access))
+    mutating func record(_ method: HTTPRequest.Method, _ path: String, access: RouteAccess, forBrowsers: Bool = false) {
+        entries.append(
+            Entry(method: method, pattern: path, segments: Self.segments(path), access: access, forBrowsers: forBrowsers))
+    }
+
+    /// Pages that need a key: asked for without one, a browser is sent to sign in.
+    var pagePaths: Set<String> {
+        Set(entries.filter { $0.forBrowsers && $0.access != .open && $0.access != .asset }.map(\.pattern))
+    }
+
+    /// The folders of UI files (`/static-files/`), each ending in `/`.
+    var assetPrefixes: [String] {
+        Array(Set(entries.filter { $0.access == .asset }.map { String($0.pattern.dropLast(2)) })).sorted()
     }
 
     /// The paths reachable without a key, exactly as registered.
@@ -91,13 +108,53 @@ struct RouteRegistrar {
         routes.append((method, path, handler))
     }
 
+    /// Files of the UI under `folder` (`/api/mlflow/static-files`), open to anyone but only for
+    /// paths `isServed` accepts (the build's own list): `handler` gets the path below the folder.
+    mutating func assets(
+        under folder: String, _ handler: @escaping @Sendable (Request, HokusaiRequestContext, String) async throws -> Response
+    ) {
+        let pattern = folder + "/**"
+        let prefixLength = folder.count + 1
+        for method in [HTTPRequest.Method.get, .head] {
+            table.record(method, pattern, access: .asset, forBrowsers: true)
+            routes.append(
+                (
+                    method, pattern,
+                    { request, context in
+                        try await handler(request, context, String(request.uri.path.dropFirst(prefixLength)))
+                    }
+                ))
+        }
+    }
+
+    /// A page for browsers that needs a key (`scope`): asked for without one, the gateway sends
+    /// the browser to the sign-in page instead of answering 401.
+    mutating func page(_ path: String, requires scope: Scope, _ handler: @escaping KeyedHandler) {
+        precondition(!path.contains(":") && !path.contains("*"), "pages are matched exactly: \(path)")
+        addKeyed(.get, path, requires: scope, refusalDetail: nil, forBrowsers: true, handler)
+    }
+
+    /// A form or page for browsers that anyone may call (the sign-in page), matched exactly.
+    mutating func openPage(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping OpenHandler) {
+        precondition(!path.contains(":") && !path.contains("*"), "open routes are matched exactly: \(path)")
+        table.record(method, path, access: .open, forBrowsers: true)
+        routes.append((method, path, handler))
+    }
+
     /// A route for keys granting `scope`; `refusalDetail` replaces a 403's `detail` where clients
     /// of the reference system match on its text.
     mutating func add(
         _ method: HTTPRequest.Method, _ path: String, requires scope: Scope, refusalDetail: String? = nil,
         _ handler: @escaping KeyedHandler
     ) {
-        table.record(method, path, access: .key(scope))
+        addKeyed(method, path, requires: scope, refusalDetail: refusalDetail, forBrowsers: false, handler)
+    }
+
+    private mutating func addKeyed(
+        _ method: HTTPRequest.Method, _ path: String, requires scope: Scope, refusalDetail: String?, forBrowsers: Bool,
+        _ handler: @escaping KeyedHandler
+    ) {
+        table.record(method, path, access: .key(scope), forBrowsers: forBrowsers)
         routes.append(
             (
                 method, path,

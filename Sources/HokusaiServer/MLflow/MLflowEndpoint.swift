@@ -35,7 +35,7 @@ struct MLflowEndpoint: Sendable {
 enum MLflowAPI {
     static let prefixes = [
         "/api/mlflow/api/2.0/mlflow", "/api/mlflow/ajax-api/2.0/mlflow", "/api/2.0/mlflow", "/ajax-api/2.0/mlflow",
-        "/mlflow/api/2.0/mlflow",
+        "/mlflow/api/2.0/mlflow", "/mlflow/ajax-api/2.0/mlflow",
     ]
 
     static func register(_ endpoints: [MLflowEndpoint], on routes: inout RouteRegistrar) {

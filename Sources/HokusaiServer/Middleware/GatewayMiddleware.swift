@@ -18,28 +18,49 @@ struct GatewayMiddleware: RouterMiddleware {
     let authenticator: KeyAuthenticator
     /// Whether keys let through on a recent validation while the auth service is down may write.
     var degradedWrites = true
+    /// What browsers reach: UI files open to anyone, pages that send them to sign in, and the
+    /// sessions their cookie names.
+    var browsers = BrowserAccess()
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let path = request.uri.path
-        if openPaths.contains(path) {
+        if openPaths.contains(path) || browsers.isOpenAsset(path) {
             return try await next(request, context)
         }
         if let rejection = Self.keyInQueryString(request) {
             context.notes.authCode = rejection.code
             throw APIError.unauthenticated(rejection)
         }
+        let origin = RequestOrigin(clientIP: context.clientIP, requestId: context.requestId)
         let presented = PresentedCredential.extract(
             authorization: request.headers[.authorization], xAPIKey: request.headers[.xAPIKey])
-        let outcome = try await authenticator.authenticate(
-            presented, demand: VerificationDemand(),
-            origin: RequestOrigin(clientIP: context.clientIP, requestId: context.requestId))
+        let outcome: AuthenticationOutcome
+        if case .success(nil) = presented, let sessions = browsers.sessions,
+            let token = BrowserSession.token(inCookieHeader: request.headers[.cookie])
+        {
+            // The cookie is sent by the browser on its own: a state-changing request must come
+            // from one of this server's pages, not from another site's.
+            if case .refused(let reason) = CrossSiteRequestRule.check(
+                method: request.method.rawValue, host: request.head.authority,
+                origin: request.headers[.origin], referer: request.headers[.referer])
+            {
+                throw APIError.crossSiteRequest(reason)
+            }
+            outcome = try await authenticator.authenticate(
+                sessionToken: token, sessions: sessions, demand: VerificationDemand(), origin: origin)
+        } else {
+            outcome = try await authenticator.authenticate(presented, demand: VerificationDemand(), origin: origin)
+        }
 
         switch outcome {
         case .rejected(let rejection, let rateLimit):
             context.notes.authCode = rejection.code
             context.notes.keyId = rejection.keyId
+            if request.method == .get, rejection.code.httpStatus == 401, browsers.isPage(path) {
+                return SignInRedirect.response(next: path, reason: rejection.code)
+            }
             var error = APIError.unauthenticated(rejection)
             if let rateLimit { error = error.adding(headers: Self.rateLimitHeaders(rateLimit)) }
             throw error

@@ -70,7 +70,7 @@ extension APIOperation {
             ("operationId", .string(operationId)), ("tags", .array([.string(tag)])), ("summary", .string(summary)),
         ]
         switch access {
-        case .open:
+        case .open, .asset:
             fields.append(("security", .array([])))
         case .key(let scope):
             fields.append(("x-required-scope", .string(scope.rawValue)))

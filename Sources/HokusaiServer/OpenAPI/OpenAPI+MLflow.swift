@@ -345,6 +345,10 @@ extension OpenAPIDocument {
             method: .get, path: "/api/mlflow/api/3.0/mlflow/server-info", access: .key(.read), tag: "mlflow",
             summary: "What this server stores (MLflow 3's server-info)",
             replies: [.init(status: 200, description: "Server info", schema: Schema.object())]),
+        APIOperation(
+            method: .get, path: "/api/mlflow/api/2.0/mlflow/users/current", access: .key(.read), tag: "mlflow",
+            summary: "Who the key or browser session belongs to, as MLflow's auth app answers",
+            replies: [.init(status: 200, description: "The user: id, username, is_admin", schema: Schema.object())]),
     ]
 
     static var mlflowOperations: [APIOperation] {

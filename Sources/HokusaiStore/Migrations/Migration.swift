@@ -27,6 +27,7 @@ public enum Migrations {
         M009_KeyChains.migration,
         M010_KeyChangeNotifications.migration,
         M011_SharedRateCounts.migration,
+        M012_BrowserSessions.migration,
     ]
 
     public static var latestId: Int { all.last?.id ?? 0 }
