@@ -42,12 +42,7 @@ struct GatewayMiddleware: RouterMiddleware {
         {
             // The cookie is sent by the browser on its own: a state-changing request must come
             // from one of this server's pages, not from another site's.
-            if case .refused(let reason) = CrossSiteRequestRule.check(
-                method: request.method.rawValue, host: request.head.authority,
-                origin: request.headers[.origin], referer: request.headers[.referer])
-            {
-                throw APIError.crossSiteRequest(reason)
-            }
+            try request.requireSameOrigin()
             outcome = try await authenticator.authenticate(
                 sessionToken: token, sessions: sessions, demand: VerificationDemand(), origin: origin)
         } else {

@@ -36,3 +36,14 @@ enum SignInRedirect {
         return Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }
 }
+
+extension Request {
+    /// `CrossSiteRequestRule` for this request: a change must come from one of this server's pages.
+    func requireSameOrigin() throws {
+        if case .refused(let reason) = CrossSiteRequestRule.check(
+            method: method.rawValue, host: head.authority, origin: headers[.origin], referer: headers[.referer])
+        {
+            throw APIError.crossSiteRequest(reason)
+        }
+    }
+}

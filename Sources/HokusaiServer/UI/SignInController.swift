@@ -49,12 +49,7 @@ struct SignInController {
 
     private func signIn(_ request: Request, _ context: HokusaiRequestContext) async throws -> Response {
         // Signing a browser into someone else's account is an attack too (login CSRF).
-        if case .refused(let reason) = CrossSiteRequestRule.check(
-            method: "POST", host: request.head.authority, origin: request.headers[.origin],
-            referer: request.headers[.referer])
-        {
-            throw APIError.crossSiteRequest(reason)
-        }
+        try request.requireSameOrigin()
         let form = FormQuery.items(String(buffer: try await RequestBodyReader.collect(request, upTo: 8_192)))
         let next = BrowserSession.safeNextPath(form.first { $0.name == "next" }?.value)
         func again(_ status: HTTPResponse.Status, _ problem: String, headers: HTTPFields = [:]) -> Response {
@@ -92,12 +87,7 @@ struct SignInController {
     }
 
     private func signOut(_ request: Request, _ context: HokusaiRequestContext) async throws -> Response {
-        if case .refused(let reason) = CrossSiteRequestRule.check(
-            method: "POST", host: request.head.authority, origin: request.headers[.origin],
-            referer: request.headers[.referer])
-        {
-            throw APIError.crossSiteRequest(reason)
-        }
+        try request.requireSameOrigin()
         if let sessions, let token = BrowserSession.token(inCookieHeader: request.headers[.cookie]) {
             try await sessions.end(token: token)
         }
