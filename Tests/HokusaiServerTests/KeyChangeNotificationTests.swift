@@ -30,6 +30,18 @@ struct KeyChangeNotificationTests {
         return false
     }
 
+    /// Ends this store's listening connections from the server side, as a restart or a proxy would.
+    /// Only this test's schema: other tests' listeners running at the same time are left alone.
+    static func killListeners(of app: TestApp) async throws {
+        guard case .postgres(let url) = app.store.location else { return }
+        let name = PostgresStoreDatabase.listenerName(schema: url.schema)
+        try await app.database.read { db in
+            try await db.raw(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = \(bind: name)"
+            ).run()
+        }
+    }
+
     /// `/ready`'s `key_changes` check has passed: the app hears other processes' changes.
     static func listening(_ client: some TestClientProtocol) async throws -> Bool {
         let reply = try await client.call(.get, "/ready", key: nil)
@@ -91,12 +103,7 @@ struct KeyChangeNotificationTests {
             _ = try await keys.revoke(id: first.record.id, origin: Self.origin)
             #expect(try await Self.eventually { cache.record(hash: "first", now: now) == nil })
 
-            // Every listening session on the server: other tests' listeners reconnect as well.
-            try await app.database.read { db in
-                try await db.raw(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%hokusai_key_changes%'"
-                ).run()
-            }
+            try await Self.killListeners(of: app)
             #expect(try await Self.eventually { status.snapshot.sessions == 2 && status.snapshot.listening }, "listening again")
             try await Task.sleep(for: .milliseconds(200))
             cache.remember(second.record, hash: "second", now: now)
@@ -106,6 +113,20 @@ struct KeyChangeNotificationTests {
             listener.cancel()
             _ = await listener.result
             await database.close()
+        }
+    }
+
+    /// The listener's connection is its own, outside the pool (the tests' pool has four): killed
+    /// eight times in a row, requests are still answered and the listener comes back each time.
+    @Test(.timeLimit(.minutes(1)))
+    func requestsAreServedAfterTheListenerIsKilledAgainAndAgain() async throws {
+        try await TestApp.run(.postgres) { client, app in
+            for _ in 0..<8 {
+                #expect(try await Self.eventually { try await Self.listening(client) })
+                try await Self.killListeners(of: app)
+                #expect(try await client.call(.get, "/api/v1/keys", key: app.adminKey).status == .ok)
+            }
+            #expect(try await Self.eventually { try await Self.listening(client) }, "listening again after eight kills")
         }
     }
 

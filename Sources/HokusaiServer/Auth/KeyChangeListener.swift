@@ -41,6 +41,7 @@ struct KeyChangeListener: Service {
     func run() async throws {
         var pauseMillis = 100
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let sessionsBefore = status.snapshot.sessions
             do {
                 try await cancelWhenGracefulShutdown { [feed, cache, status, logger] in
                     try await feed.listenForKeyChanges(
@@ -61,6 +62,8 @@ struct KeyChangeListener: Service {
                     metadata: ["error": "\(String(reflecting: error))", "retry_in_ms": "\(pauseMillis)"])
             }
             cache.clear()
+            // A channel that was up and then dropped starts the pauses over; only failures in a row grow them.
+            if status.snapshot.sessions > sessionsBefore { pauseMillis = 100 }
             do {
                 try await cancelWhenGracefulShutdown { [pauseMillis] in try await Task.sleep(for: .milliseconds(pauseMillis)) }
             } catch {

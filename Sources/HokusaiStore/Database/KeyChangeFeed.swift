@@ -15,8 +15,8 @@ extension PostgresStoreDatabase: KeyChangeFeed {
     public func listenForKeyChanges(listening: @escaping @Sendable () -> Void, changed: @escaping @Sendable () -> Void)
         async throws
     {
-        // One pooled connection, held for as long as it listens.
-        try await withConnection { connection in
+        // A connection of its own, held for as long as it listens.
+        try await withDedicatedConnection { connection in
             // The trigger names the schema the write ran in; this connection's is ours.
             var schema = ""
             for try await name in try await connection.query("SELECT current_schema()", logger: connection.logger)

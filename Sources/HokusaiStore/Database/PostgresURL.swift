@@ -47,13 +47,36 @@ public struct PostgresURL: Sendable, Equatable {
     }
 
     var tls: PostgresClient.Configuration.TLS {
+        switch tlsChoice {
+        case .none: return .disable
+        case .preferred(let settings): return .prefer(settings)
+        case .required(let settings): return .require(settings)
+        }
+    }
+
+    /// The same choice for a connection of its own, outside the pool (`LISTEN`).
+    func connectionTLS() throws -> PostgresConnection.Configuration.TLS {
+        switch tlsChoice {
+        case .none: return .disable
+        case .preferred(let settings): return .prefer(try NIOSSLContext(configuration: settings))
+        case .required(let settings): return .require(try NIOSSLContext(configuration: settings))
+        }
+    }
+
+    private enum TLSChoice {
+        case none
+        case preferred(TLSConfiguration)
+        case required(TLSConfiguration)
+    }
+
+    private var tlsChoice: TLSChoice {
         var unverified = TLSConfiguration.makeClientConfiguration()
         unverified.certificateVerification = .none
         switch sslMode {
-        case "disable": return .disable
-        case "require": return .require(unverified)
-        case "verify-full": return .require(.makeClientConfiguration())
-        default: return .prefer(unverified)
+        case "disable": return .none
+        case "require": return .required(unverified)
+        case "verify-full": return .required(.makeClientConfiguration())
+        default: return .preferred(unverified)
         }
     }
 
