@@ -16,9 +16,10 @@ import Testing
             #expect(try await client.execute(uri: "/health", method: .get) { $0.status } == .ok)
             // Five more idle connections from the same address: two fit, three are closed at accept.
             let sockets = try (0..<5).map { _ in try RawSocket(port: port, timeoutSeconds: 1) }
-            let refused = sockets.filter { socket in
-                let outcome = socket.readUntilClosed()
-                return outcome.closed && outcome.text.isEmpty
+            var refused: [RawSocket] = []
+            for socket in sockets {
+                let outcome = await socket.readUntilClosed()
+                if outcome.closed && outcome.text.isEmpty { refused.append(socket) }
             }
             #expect(refused.count == 3, "\(refused.count) of 5 refused")
             // Free the slots to read the metrics over HTTP.
@@ -38,7 +39,7 @@ import Testing
             let slow = try RawSocket(port: port, timeoutSeconds: 5)
             slow.send("GET /health HTTP/1.1\r\nHost: test\r\n")
             let started = ContinuousClock.now
-            let outcome = slow.readUntilClosed()
+            let outcome = await slow.readUntilClosed()
             #expect(outcome.text.hasPrefix("HTTP/1.1 408"), "\(outcome.text)")
             #expect(outcome.closed)
             #expect(ContinuousClock.now - started < .seconds(4))
@@ -52,10 +53,10 @@ import Testing
             let port = try #require(client.port)
             let connection = try RawSocket(port: port, timeoutSeconds: 5)
             connection.send("GET /health HTTP/1.1\r\nHost: test\r\n\r\n")
-            #expect(connection.read(until: "}").hasPrefix("HTTP/1.1 200"))
+            #expect(await connection.read(until: "}").hasPrefix("HTTP/1.1 200"))
             try await Task.sleep(for: .milliseconds(1_500))
             connection.send("GET /live HTTP/1.1\r\nHost: test\r\n\r\n")
-            #expect(connection.read(until: "}").hasPrefix("HTTP/1.1 200"))
+            #expect(await connection.read(until: "}").hasPrefix("HTTP/1.1 200"))
         }
     }
 }

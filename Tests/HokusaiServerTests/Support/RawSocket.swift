@@ -5,8 +5,11 @@ import Foundation
 #endif
 
 /// A plain TCP connection to the server under test, for what an HTTP client will not do: hold a
-/// connection idle, send half a request head. Reads wait at most `timeoutSeconds`.
-final class RawSocket {
+/// connection idle, send half a request head. Reads wait at most `timeoutSeconds`, on a Dispatch
+/// thread: a blocking `recv` on one of Swift concurrency's threads (two on a 2-core machine) could
+/// leave the server under test no thread to answer on, and the read would time out empty.
+/// Unchecked: one test uses a socket at a time.
+final class RawSocket: @unchecked Sendable {
     private var descriptor: Int32
 
     init(port: Int, timeoutSeconds: Int = 5) throws {
@@ -41,7 +44,11 @@ final class RawSocket {
     }
 
     /// What arrives until the server closes the connection, or the read times out (`closed` false).
-    func readUntilClosed() -> (text: String, closed: Bool) {
+    func readUntilClosed() async -> (text: String, closed: Bool) {
+        await offTheConcurrencyPool { self.blockingReadUntilClosed() }
+    }
+
+    private func blockingReadUntilClosed() -> (text: String, closed: Bool) {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -55,7 +62,17 @@ final class RawSocket {
     }
 
     /// One response's worth of bytes: reads until `marker` has arrived or the read times out.
-    func read(until marker: String) -> String {
+    func read(until marker: String) async -> String {
+        await offTheConcurrencyPool { self.blockingRead(until: marker) }
+    }
+
+    private func offTheConcurrencyPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: body()) }
+        }
+    }
+
+    private func blockingRead(until marker: String) -> String {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while !String(decoding: received, as: UTF8.self).contains(marker) {
