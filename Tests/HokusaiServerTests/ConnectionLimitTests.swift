@@ -38,11 +38,11 @@ import Testing
             let port = try #require(client.port)
             let slow = try RawSocket(port: port, timeoutSeconds: 5)
             slow.send("GET /health HTTP/1.1\r\nHost: test\r\n")
-            let started = ContinuousClock.now
             let outcome = await slow.readUntilClosed()
+            // Only the server's head deadline answers 408, and `closed` is true only when the server closed the
+            // socket (the socket's own 5 s timeout reports false), so no clock is needed to tell them apart.
             #expect(outcome.text.hasPrefix("HTTP/1.1 408"), "\(outcome.text)")
             #expect(outcome.closed)
-            #expect(ContinuousClock.now - started < .seconds(4))
             let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
             #expect(metrics.contains("hokusai_request_head_timeouts_total 1"), "\(metrics)")
         }
