@@ -215,3 +215,18 @@ public struct ModelOutput: Sendable, Equatable {
         self.step = step
     }
 }
+
+/// A dataset some run of an experiment used, in one context (`experiments/search-datasets`).
+public struct DatasetSummary: Sendable, Equatable {
+    public var experimentId: Int64
+    public var name: String
+    public var digest: String
+    public var context: String?
+
+    public init(experimentId: Int64, name: String, digest: String, context: String?) {
+        self.experimentId = experimentId
+        self.name = name
+        self.digest = digest
+        self.context = context
+    }
+}

@@ -12,6 +12,7 @@ struct ExperimentEndpoints {
             MLflowEndpoint(method: .get, path: "experiments/get-by-name", scope: .read, handler: getByName),
             MLflowEndpoint(method: .post, path: "experiments/search", scope: .read, handler: search),
             MLflowEndpoint(method: .get, path: "experiments/search", scope: .read, handler: search),
+            MLflowEndpoint(method: .post, path: "experiments/search-datasets", scope: .read, handler: searchDatasets),
             MLflowEndpoint(method: .post, path: "experiments/update", scope: .write, handler: update),
             MLflowEndpoint(method: .post, path: "experiments/delete", scope: .write, handler: delete),
             MLflowEndpoint(method: .post, path: "experiments/restore", scope: .write, handler: restore),
@@ -47,6 +48,13 @@ struct ExperimentEndpoints {
         var fields: [(String, JSONValue)] = [("experiments", .array(result.experiments.map(MLflowJSON.experiment)))]
         if let next = result.nextPageToken { fields.append(("next_page_token", .string(next))) }
         return .object(fields)
+    }
+
+    /// The datasets the experiments' runs used, for the runs table's dataset filter.
+    @Sendable func searchDatasets(_ call: MLflowCall) async throws -> JSONValue {
+        let summaries = try await tracking.searchDatasets(experimentIds: try call.parameters.strings("experiment_ids"))
+        guard !summaries.isEmpty else { return MLflowJSON.empty }
+        return .object([("dataset_summaries", .array(summaries.map(MLflowJSON.datasetSummary)))])
     }
 
     @Sendable func update(_ call: MLflowCall) async throws -> JSONValue {

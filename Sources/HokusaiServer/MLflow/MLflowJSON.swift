@@ -38,6 +38,19 @@ enum MLflowJSON {
         array(of: points, bytesPerItem: 72, writing: write)
     }
 
+    /// Points of several runs, each naming its run (`metrics/get-history-bulk-interval`).
+    static func metrics(withRunIds points: [(runId: String, point: MetricPoint)]) -> JSONValue {
+        array(of: points, bytesPerItem: 120) { item, output in
+            output.beginObject()
+            output.field("key", item.point.key)
+            output.field("value", .double(item.point.value))
+            output.field("timestamp", .int64(item.point.timestamp))
+            output.field("step", .int64(item.point.step))
+            output.field("run_id", item.runId)
+            output.endObject()
+        }
+    }
+
     /// One JSON array of `items`; `bytesPerItem` is a guess that saves the buffer regrowing.
     private static func array<Item>(
         of items: [Item], bytesPerItem: Int, writing write: (Item, inout JSONOutput) -> Void
@@ -121,6 +134,15 @@ enum MLflowJSON {
         var fields: [(String, JSONValue)] = []
         if !input.tags.isEmpty { fields.append(("tags", keyValues(input.tags))) }
         fields.append(("dataset", .object(dataset)))
+        return .object(fields)
+    }
+
+    static func datasetSummary(_ summary: DatasetSummary) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("experiment_id", .string(String(summary.experimentId))), ("name", .string(summary.name)),
+            ("digest", .string(summary.digest)),
+        ]
+        if let context = summary.context { fields.append(("context", .string(context))) }
         return .object(fields)
     }
 

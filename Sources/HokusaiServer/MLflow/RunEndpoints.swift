@@ -19,6 +19,8 @@ struct RunEndpoints {
             MLflowEndpoint(method: .post, path: "runs/log-batch", scope: .write, handler: logBatch),
             MLflowEndpoint(method: .post, path: "runs/search", scope: .read, handler: search),
             MLflowEndpoint(method: .get, path: "metrics/get-history", scope: .read, handler: history),
+            MLflowEndpoint(
+                method: .get, path: "metrics/get-history-bulk-interval", scope: .read, handler: historyBulkInterval),
         ]
     }
 
@@ -124,6 +126,16 @@ struct RunEndpoints {
         var fields: [(String, JSONValue)] = [("metrics", MLflowJSON.metrics(result.points))]
         if let next = result.nextPageToken { fields.append(("next_page_token", .string(next))) }
         return .object(fields)
+    }
+
+    /// The UI's metric charts: one metric of up to 100 runs, each sampled to `max_results` points.
+    @Sendable func historyBulkInterval(_ call: MLflowCall) async throws -> JSONValue {
+        let p = call.parameters
+        let sampled = try await tracking.metricHistoryBulkInterval(
+            runIds: try p.strings("run_ids"), key: try p.requiredString("metric_key"), startStep: try p.int64("start_step"),
+            endStep: try p.int64("end_step"), maxResults: try p.int("max_results"))
+        guard !sampled.isEmpty else { return MLflowJSON.empty }
+        return .object([("metrics", MLflowJSON.metrics(withRunIds: sampled))])
     }
 
     /// A metric from `fields`, named in messages with `prefix` (`metrics[3].` in a batch), which

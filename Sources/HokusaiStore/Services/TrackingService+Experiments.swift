@@ -60,6 +60,25 @@ extension TrackingService {
         return (found, OffsetPageToken.next(offset: offset, limit: limit, returned: found.count))
     }
 
+    public static let datasetSearchMaximumExperiments = 20
+    public static let datasetSummariesMaximum = 1000
+
+    /// The datasets the experiments' runs used (the UI's dataset filter), as MLflow lists them.
+    public func searchDatasets(experimentIds rawIds: [String]) async throws -> [DatasetSummary] {
+        guard !rawIds.isEmpty else {
+            throw MLflowError.invalid("SearchDatasets request must specify at least one experiment_id.")
+        }
+        guard rawIds.count <= Self.datasetSearchMaximumExperiments else {
+            throw MLflowError.invalid(
+                "SearchDatasets request cannot specify more than \(Self.datasetSearchMaximumExperiments) experiment_ids. Received \(rawIds.count) experiment_ids."
+            )
+        }
+        let ids = try rawIds.map { raw throws(MLflowError) in try Self.experimentId(raw) }
+        return try await database.read { db in
+            try await RunIORepository().datasetSummaries(experimentIds: ids, limit: Self.datasetSummariesMaximum, on: db)
+        }
+    }
+
     public func renameExperiment(id rawId: String, to newName: String, actor: TrackingActor) async throws {
         let name = try Self.validExperimentName(newName)
         try await changeExperiment(rawId, actor: actor) { [experiments] experiment, db, now in

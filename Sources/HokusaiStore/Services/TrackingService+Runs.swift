@@ -159,6 +159,54 @@ extension TrackingService {
 
     /// Loads the run in a transaction, checks ownership and (unless told otherwise) that it is
     /// active, then applies `change`.
+    public static let bulkIntervalMaximumRuns = 100
+    public static let bulkIntervalMaximumPerRun = 2500
+
+    /// One metric of several runs for a chart, each run's history sampled to at most `maxResults`
+    /// points (default 2,500) within `startStep...endStep`, with MLflow's checks and messages.
+    public func metricHistoryBulkInterval(
+        runIds: [String], key: String, startStep: Int64?, endStep: Int64?, maxResults: Int?
+    ) async throws -> [(runId: String, point: MetricPoint)] {
+        guard !runIds.isEmpty else { throw MLflowError.missing("run_ids") }
+        guard runIds.count <= Self.bulkIntervalMaximumRuns else {
+            throw MLflowError.invalid(
+                "GetMetricHistoryBulkInterval request must specify at most \(Self.bulkIntervalMaximumRuns) run_ids. Received \(runIds.count) run_ids."
+            )
+        }
+        guard !key.isEmpty else { throw MLflowError.missing("metric_key") }
+        let perRun = maxResults ?? Self.bulkIntervalMaximumPerRun
+        guard (1...Self.bulkIntervalMaximumPerRun).contains(perRun) else {
+            throw MLflowError.invalid("max_results must be between 1 and \(Self.bulkIntervalMaximumPerRun).")
+        }
+        let steps = try Self.stepRange(start: startStep, end: endStep)
+        return try await database.read { [runs, metrics] db in
+            for runId in runIds where try await runs.find(runId: runId, on: db) == nil {
+                throw MLflowError.notFound("Run with id=\(runId) not found")
+            }
+            var result: [(runId: String, point: MetricPoint)] = []
+            for runId in runIds {
+                let points = try await metrics.sampledHistory(
+                    runId: runId, key: key, steps: steps, maxResults: perRun, on: db)
+                result += points.map { (runId, $0) }
+            }
+            return result
+        }
+    }
+
+    /// `start...end`, or nil when neither is given; MLflow's messages when only one is, or they cross.
+    static func stepRange(start: Int64?, end: Int64?) throws(MLflowError) -> ClosedRange<Int64>? {
+        switch (start, end) {
+        case (nil, nil): return nil
+        case (let start?, let end?):
+            guard start <= end else {
+                throw .invalid("end_step must be greater than start_step. Found start_step=\(start) and end_step=\(end).")
+            }
+            return start...end
+        default:
+            throw .invalid("If either start step or end step are specified, both must be specified.")
+        }
+    }
+
     func changeRun(
         _ runId: String, actor: TrackingActor, requireActive: Bool = true,
         _ change: @escaping @Sendable (RunInfo, any SQLDatabase) async throws -> RunInfo

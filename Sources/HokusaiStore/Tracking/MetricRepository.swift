@@ -50,6 +50,32 @@ public struct MetricRepository: Sendable {
             .all().map(Self.point)
     }
 
+    /// At most `maxResults` points of a metric's history, optionally within `steps`, picked evenly
+    /// (`MetricSampling`) in step then timestamp order. The picking happens in SQL, by position in
+    /// that order, so a history of 100,000 points sends the server only the points it keeps.
+    public func sampledHistory(
+        runId: String, key: String, steps: ClosedRange<Int64>?, maxResults: Int, on db: any SQLDatabase
+    ) async throws -> [MetricPoint] {
+        let inRange: SQLQueryString =
+            steps.map { " AND step >= \(bind: $0.lowerBound) AND step <= \(bind: $0.upperBound)" } ?? ""
+        let count =
+            try await db.raw(
+                "SELECT COUNT(*) AS n FROM metric_history WHERE run_id = \(bind: runId) AND key = \(bind: key)\(inRange)"
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
+        let positions = MetricSampling.positions(count: count, maxResults: maxResults)
+        guard !positions.isEmpty else { return [] }
+        let rows = try await db.raw(
+            """
+            SELECT key, value, timestamp, step, is_nan FROM (
+            SELECT key, value, timestamp, step, is_nan,
+            ROW_NUMBER() OVER (ORDER BY step, timestamp, value) - 1 AS position
+            FROM metric_history WHERE run_id = \(bind: runId) AND key = \(bind: key)\(inRange)
+            ) AS ordered WHERE \(OneBindMembership("position", in: positions)) ORDER BY position
+            """
+        ).all()
+        return try rows.map(Self.point)
+    }
+
     static func point(_ row: any SQLRow) throws -> MetricPoint {
         let isNaN = try row.decode(column: "is_nan", as: Int.self) != 0
         return MetricPoint(

@@ -72,4 +72,21 @@ public struct RunIORepository: Sendable {
         }
         return result
     }
+    /// Each dataset the experiments' runs used, once per context, at most `limit` of them.
+    public func datasetSummaries(experimentIds: [Int64], limit: Int, on db: any SQLDatabase) async throws -> [DatasetSummary] {
+        guard !experimentIds.isEmpty else { return [] }
+        return try await db.raw(
+            """
+            SELECT DISTINCT d.experiment_id, d.name, d.digest, ri.context
+            FROM datasets d JOIN run_inputs ri ON ri.dataset_id = d.dataset_id
+            WHERE \(OneBindMembership("d.experiment_id", in: experimentIds))
+            ORDER BY d.experiment_id, d.name, d.digest, ri.context LIMIT \(literal: limit)
+            """
+        ).all().map { row in
+            DatasetSummary(
+                experimentId: try row.decode(column: "experiment_id", as: Int64.self),
+                name: try row.decode(column: "name", as: String.self), digest: try row.decode(column: "digest", as: String.self),
+                context: try row.decode(column: "context", as: String?.self))
+        }
+    }
 }
