@@ -153,6 +153,9 @@ func registerRegistry(
         on: &routes)
     ArtifactEndpoints(store: artifacts, tracking: tracking, maximumUploadBytes: configuration.maximumUploadBytes)
         .register(on: &routes)
+    GraphQLEndpoint(
+        tracking: tracking, registry: registry, artifacts: RunArtifactListEndpoint(store: artifacts, tracking: tracking)
+    ).register(on: &routes)
     ModelOwnershipController(registry: registry).register(on: &routes)
     RegistrationController(registration: registration, registry: registry).register(on: &routes)
     EventsController(registration: registration, webhookTargets: configuration.webhooks.urls.count).register(on: &routes)

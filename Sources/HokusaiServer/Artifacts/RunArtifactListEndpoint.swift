@@ -13,15 +13,23 @@ struct RunArtifactListEndpoint {
 
     @Sendable func list(_ call: MLflowCall) async throws -> JSONValue {
         let p = call.parameters
-        let run = try await tracking.run(id: try p.runId())
-        let relative = try ArtifactPath.parse(decoded: try p.string("path") ?? "")
+        let listing = try await self.listing(runId: try p.runId(), path: try p.string("path") ?? "")
+        let files = listing.files.map { ArtifactEndpoints.entryJSON($0.entry, path: $0.path) }
+        var fields: [(String, JSONValue)] = [("root_uri", .string(listing.rootURI))]
+        if !files.isEmpty { fields.append(("files", .array(files))) }
+        return .object(fields)
+    }
+
+    /// The entries of the run's folder at `path` (relative to the run's artifact root, decoded),
+    /// each with its path from that root. Shared with GraphQL's `mlflowListArtifacts`.
+    func listing(runId: String, path: String) async throws -> (rootURI: String, files: [(path: String, entry: ArtifactEntry)]) {
+        let run = try await tracking.run(id: runId)
+        let relative = try ArtifactPath.parse(decoded: path)
         let root = ArtifactOwner.run(experimentId: run.info.experimentId, runId: run.info.runId).root
         let entries = try await store.list(root.appending(relative))
         let files = entries.map { entry in
-            ArtifactEndpoints.entryJSON(entry, path: relative.appending(ArtifactPath(unchecked: [entry.name])).description)
+            (relative.appending(ArtifactPath(unchecked: [entry.name])).description, entry)
         }
-        var fields: [(String, JSONValue)] = [("root_uri", .string(run.info.artifactURI))]
-        if !files.isEmpty { fields.append(("files", .array(files))) }
-        return .object(fields)
+        return (run.info.artifactURI, files)
     }
 }

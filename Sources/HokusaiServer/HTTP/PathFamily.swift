@@ -10,7 +10,8 @@ enum PathFamily {
     ]
 
     static func of(path: String) -> PathFamily {
-        if path == "/api/mlflow" || path == "/mlflow" { return .mlflow }
+        // `/graphql` at the root is MLflow's too: the UI served at `/` posts there.
+        if path == "/api/mlflow" || path == "/mlflow" || path == "/graphql" { return .mlflow }
         return mlflowPrefixes.contains { path.hasPrefix($0) } ? .mlflow : .hokusai
     }
 }

@@ -51,6 +51,11 @@ extension OpenAPIDocument {
                 [("name", Schema.name), ("artifact_location", Schema.string), ("tags", Schema.array(keyValue))]),
             reply: Schema.object(required: ["experiment_id"], ["experiment_id": Schema.string])),
         mlflow(
+            .post, "experiments/search-datasets", .read,
+            "The datasets the experiments' runs used, once per context (at most 20 experiments, 1,000 summaries)",
+            body: body(required: ["experiment_ids"], [("experiment_ids", Schema.array(Schema.experimentId))]),
+            reply: Schema.object(["dataset_summaries": Schema.array(Schema.object())])),
+        mlflow(
             .get, "experiments/get", .read, "Get an experiment by id", query: [required("experiment_id", Schema.experimentId)],
             reply: one("experiment", "Experiment")),
         mlflow(
@@ -142,6 +147,15 @@ extension OpenAPIDocument {
                 optional("page_token"),
             ],
             reply: page("metrics", of: "Metric")),
+        mlflow(
+            .get, "metrics/get-history-bulk-interval", .read,
+            "One metric of up to 100 runs for a chart, each run's history sampled evenly to max_results points (first and last kept)",
+            query: [
+                required("run_ids", Schema.array(Schema.runId)), required("metric_key", Schema.entryKey),
+                optional("start_step", Schema.integer), optional("end_step", Schema.integer),
+                optional("max_results", ["type": "integer", "minimum": 1, "maximum": 2500]),
+            ],
+            reply: Schema.object(["metrics": Schema.array(Schema.object())])),
         mlflow(
             .post, "runs/outputs", .write, "Link a run to the logged models it produced",
             body: body(
@@ -351,8 +365,31 @@ extension OpenAPIDocument {
             replies: [.init(status: 200, description: "The user: id, username, is_admin", schema: Schema.object())]),
     ]
 
+    /// MLflow's GraphQL endpoint, where the UI's run page, runs table and charts read; answered
+    /// under the three prefixes the UI may be served from.
+    static let graphQLOperations: [APIOperation] = GraphQLEndpoint.paths.map { path in
+        APIOperation(
+            method: .post, path: path, access: .key(.read), tag: "mlflow",
+            summary: "MLflow's GraphQL queries (mlflowGetRun, mlflowSearchRuns, mlflowGetExperiment, "
+                + "mlflowGetMetricHistoryBulkInterval, …); an MLflow error comes back in the field's apiError",
+            body: body(
+                required: ["query"],
+                [("query", Schema.string), ("variables", Schema.object()), ("operationName", Schema.string)]),
+            bodyRequired: true,
+            replies: [
+                .init(
+                    status: 200, description: "{data, errors}: errors is null or the messages of the fields that failed",
+                    schema: Schema.object()),
+                .init(
+                    status: 400,
+                    description: "The document does not parse, does not validate, or passes the limits (depth 10, "
+                        + "1,000 selections, 10 root fields, 10 aliases); nothing of it ran",
+                    schema: Schema.object()),
+            ])
+    }
+
     static var mlflowOperations: [APIOperation] {
         experimentOperations + runOperations + loggedModelOperations + registeredModelOperations + modelVersionOperations
-            + artifactOperations
+            + artifactOperations + graphQLOperations
     }
 }
