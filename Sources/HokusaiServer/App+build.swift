@@ -153,6 +153,7 @@ func registerRegistry(
         on: &routes)
     ArtifactEndpoints(store: artifacts, tracking: tracking, maximumUploadBytes: configuration.maximumUploadBytes)
         .register(on: &routes)
+    ArtifactFileEndpoints(store: artifacts, tracking: tracking, registry: registry).register(on: &routes)
     GraphQLEndpoint(
         tracking: tracking, registry: registry, artifacts: RunArtifactListEndpoint(store: artifacts, tracking: tracking)
     ).register(on: &routes)

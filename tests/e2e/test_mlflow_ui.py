@@ -193,3 +193,41 @@ def test_another_sites_form_cannot_change_anything_with_the_cookie(ui_server, br
         timeout=10,
     )
     assert found.status_code == 404
+
+
+def test_the_artifact_browser_previews_run_files_and_a_versions_mlmodel(ui_server, browser, screenshots, monkeypatch):
+    key, _ = create_key(ui_server, user_id="scientist")
+    experiment_id, run_id = log_workflow(ui_server, monkeypatch, key)
+    client = MlflowClient(ui_server.url + "/api/mlflow")
+    client.log_dict(run_id, {"f1": 0.875}, "eval/scores.json")
+    client.log_text(run_id, "artifact_path: model\nflavors:\n  python_function: {}\n", "model/MLmodel")
+    version = client.create_model_version("ui-churn-model", f"runs:/{run_id}/model", run_id=run_id)
+    page = browser.new_page()
+    failed = FailedCalls(page)
+    files = []
+    page.on("response", lambda r: files.append((r.status, r.url)) if "get-artifact" in r.url else None)
+    page.goto(f"{ui_server.url}/signin")
+    sign_in(page, key)
+    page.wait_for_url(ui_server.url + "/")
+
+    page.goto(f"{ui_server.url}/api/mlflow/#/experiments/{experiment_id}/runs/{run_id}/artifacts")
+    page.get_by_text("notes", exact=True).first.click(timeout=30_000)
+    page.get_by_text("readme.txt", exact=True).first.click(timeout=30_000)
+    page.get_by_text("hello from the run").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(screenshots / "artifact-text.png"), full_page=True)
+    page.get_by_text("eval", exact=True).first.click(timeout=30_000)
+    page.get_by_text("scores.json", exact=True).first.click(timeout=30_000)
+    page.get_by_text("0.875").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(screenshots / "artifact-json.png"), full_page=True)
+
+    # The version page reads the version's MLmodel (for its schema) through model-versions/get-artifact.
+    with page.expect_response(lambda r: "model-versions/get-artifact" in r.url, timeout=30_000) as mlmodel:
+        page.goto(f"{ui_server.url}/api/mlflow/#/models/ui-churn-model/versions/{version.version}")
+    assert mlmodel.value.status == 200
+    served = requests.get(mlmodel.value.url, headers=bearer(key), timeout=10)
+    assert served.status_code == 200 and "python_function" in served.text
+    page.get_by_text(f"Version {version.version}").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(screenshots / "model-version.png"), full_page=True)
+
+    assert any("/get-artifact?" in url and "readme.txt" in url and status == 200 for status, url in files), files
+    assert failed.seen == []

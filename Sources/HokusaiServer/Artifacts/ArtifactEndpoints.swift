@@ -18,16 +18,16 @@ struct ArtifactEndpoints {
     func register(on routes: inout RouteRegistrar) {
         for prefix in Self.prefixes {
             routes.add(.get, prefix, requires: .read) { request, _, _ in
-                try await mlflowErrors { try await list(request) }
+                try await Self.mlflowErrors { try await list(request) }
             }
             routes.add(.get, prefix + "/**", requires: .read) { request, _, _ in
-                try await mlflowErrors { try await download(request, prefix: prefix) }
+                try await Self.mlflowErrors { try await download(request, prefix: prefix) }
             }
             routes.add(.put, prefix + "/**", requires: .write) { request, _, key in
-                try await mlflowErrors { try await upload(request, key: key, prefix: prefix) }
+                try await Self.mlflowErrors { try await upload(request, key: key, prefix: prefix) }
             }
             routes.add(.delete, prefix + "/**", requires: .write) { request, _, key in
-                try await mlflowErrors { try await delete(request, key: key, prefix: prefix) }
+                try await Self.mlflowErrors { try await delete(request, key: key, prefix: prefix) }
             }
         }
         for path in Self.serverInfoPaths {
@@ -57,7 +57,12 @@ struct ArtifactEndpoints {
     }
 
     func download(_ request: Request, prefix: String) async throws -> Response {
-        let path = try Self.path(of: request, below: prefix)
+        try await Self.fileResponse(store: store, path: try Self.path(of: request, below: prefix), request: request)
+    }
+
+    /// The file at `path`, streamed as an attachment (never rendered as a page from our origin), or
+    /// the `Range` asked for. Shared with the UI's `get-artifact` routes (`ArtifactFileEndpoints`).
+    static func fileResponse(store: any ArtifactStore, path: ArtifactPath, request: Request) async throws -> Response {
         let range = ByteRange.parse(request.headers[.range])
         guard let file = try await store.read(path, range: range) else {
             throw MLflowError.notFound("No artifact at '\(path)'")
@@ -120,6 +125,15 @@ struct ArtifactEndpoints {
         return try ArtifactPath.parse(percentEncoded: raw.dropFirst(prefix.count + 1))
     }
 
+    /// The entries of the folder `relative` below an owner's `root`, each with its path from that root.
+    static func listing(store: any ArtifactStore, root: ArtifactPath, relative: ArtifactPath) async throws
+        -> [(path: String, entry: ArtifactEntry)]
+    {
+        try await store.list(root.appending(relative)).map { entry in
+            (relative.appending(ArtifactPath(unchecked: [entry.name])).description, entry)
+        }
+    }
+
     static func entryJSON(_ entry: ArtifactEntry, path: String) -> JSONValue {
         var fields: [(String, JSONValue)] = [("path", .string(path)), ("is_dir", .bool(entry.isDirectory))]
         if let size = entry.size { fields.append(("file_size", .int64(size))) }
@@ -146,7 +160,7 @@ struct ArtifactEndpoints {
     }
 
     /// Runs `body`, turning the store's and MLflow's errors into MLflow-shaped API errors.
-    func mlflowErrors(_ body: () async throws -> Response) async throws -> Response {
+    static func mlflowErrors(_ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()
         } catch let error as MLflowError {

@@ -26,10 +26,6 @@ struct RunArtifactListEndpoint {
         let run = try await tracking.run(id: runId)
         let relative = try ArtifactPath.parse(decoded: path)
         let root = ArtifactOwner.run(experimentId: run.info.experimentId, runId: run.info.runId).root
-        let entries = try await store.list(root.appending(relative))
-        let files = entries.map { entry in
-            (relative.appending(ArtifactPath(unchecked: [entry.name])).description, entry)
-        }
-        return (run.info.artifactURI, files)
+        return (run.info.artifactURI, try await ArtifactEndpoints.listing(store: store, root: root, relative: relative))
     }
 }

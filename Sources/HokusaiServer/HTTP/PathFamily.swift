@@ -9,9 +9,13 @@ enum PathFamily {
         "/api/mlflow/", "/mlflow/", "/api/2.0/mlflow", "/ajax-api/2.0/mlflow", "/api/3.0/mlflow", "/ajax-api/3.0/mlflow",
     ]
 
+    /// MLflow's routes at the root, where the UI served at `/` calls them.
+    static let mlflowRootPaths: Set<String> = [
+        "/api/mlflow", "/mlflow", "/graphql", "/get-artifact", "/model-versions/get-artifact",
+    ]
+
     static func of(path: String) -> PathFamily {
-        // `/graphql` at the root is MLflow's too: the UI served at `/` posts there.
-        if path == "/api/mlflow" || path == "/mlflow" || path == "/graphql" { return .mlflow }
+        if mlflowRootPaths.contains(path) { return .mlflow }
         return mlflowPrefixes.contains { path.hasPrefix($0) } ? .mlflow : .hokusai
     }
 }

@@ -365,6 +365,53 @@ extension OpenAPIDocument {
             replies: [.init(status: 200, description: "The user: id, username, is_admin", schema: Schema.object())]),
     ]
 
+    static let fileReplies: [APIOperation.Reply] = [
+        .init(status: 200, description: "The file's bytes, as an attachment", mediaType: "*/*"),
+        .init(status: 206, description: "The bytes a single `Range: bytes=…` asked for", mediaType: "*/*"),
+        .init(status: 404, description: "No such run, version, model or file", schema: Schema.ref("MLflowError")),
+    ]
+
+    /// The files the UI's artifact browser and version page preview, as MLflow serves them beside its API.
+    static let artifactFileOperations: [APIOperation] =
+        Array(Set(ArtifactFileEndpoints.runFilePaths.map(canonical))).sorted().map { path in
+            APIOperation(
+                method: .get, path: path, access: .key(.read), tag: "artifacts",
+                summary: "A file of a run, by its path from the run's artifact root (the UI's previews)",
+                query: [
+                    optional("run_uuid", Schema.runId), optional("run_id", Schema.runId), required("path", Schema.string),
+                ],
+                replies: fileReplies)
+        }
+        + ArtifactFileEndpoints.versionFilePaths.map { path in
+            APIOperation(
+                method: .get, path: path, access: .key(.read), tag: "artifacts",
+                summary: "A file of a model version, by its path from the version's folder (the UI reads MLmodel)",
+                query: [
+                    required("name", Schema.name), required("version", Schema.versionNumber), required("path", Schema.string),
+                ],
+                replies: fileReplies)
+        } + [
+            APIOperation(
+                method: .get, path: "/api/mlflow/api/2.0/mlflow/logged-models/{model_id}/artifacts/files",
+                access: .key(.read), tag: "artifacts", summary: "A file of a logged model",
+                query: [required("artifact_file_path", Schema.string)], replies: fileReplies),
+            APIOperation(
+                method: .get, path: "/api/mlflow/api/2.0/mlflow/logged-models/{model_id}/artifacts/directories",
+                access: .key(.read), tag: "artifacts", summary: "List one folder of a logged model's artifacts",
+                query: [optional("artifact_directory_path")],
+                replies: [
+                    .init(
+                        status: 200, description: "The folder's entries, with paths from the model's artifact root",
+                        schema: Schema.object(["root_uri": Schema.string, "files": Schema.array(Schema.ref("FileInfo"))]))
+                ]),
+        ]
+
+    /// An `ajax-api` path as the document writes MLflow paths (under `/api/mlflow/api`); others as they are.
+    static func canonical(_ path: String) -> String {
+        guard let range = path.range(of: "/2.0/mlflow/") else { return path }
+        return "/api/mlflow/api" + path[range.lowerBound...]
+    }
+
     /// MLflow's GraphQL endpoint, where the UI's run page, runs table and charts read; answered
     /// under the three prefixes the UI may be served from.
     static let graphQLOperations: [APIOperation] = GraphQLEndpoint.paths.map { path in
@@ -390,6 +437,6 @@ extension OpenAPIDocument {
 
     static var mlflowOperations: [APIOperation] {
         experimentOperations + runOperations + loggedModelOperations + registeredModelOperations + modelVersionOperations
-            + artifactOperations + graphQLOperations
+            + artifactOperations + artifactFileOperations + graphQLOperations
     }
 }
