@@ -154,6 +154,7 @@ func registerRegistry(
     ArtifactEndpoints(store: artifacts, tracking: tracking, maximumUploadBytes: configuration.maximumUploadBytes)
         .register(on: &routes)
     ArtifactFileEndpoints(store: artifacts, tracking: tracking, registry: registry).register(on: &routes)
+    GenAIUnavailableEndpoints().register(on: &routes)
     GraphQLEndpoint(
         tracking: tracking, registry: registry, artifacts: RunArtifactListEndpoint(store: artifacts, tracking: tracking)
     ).register(on: &routes)

@@ -406,6 +406,33 @@ extension OpenAPIDocument {
                 ]),
         ]
 
+    /// The GenAI features this server does not offer, answered as an MLflow server with none configured.
+    static let genAIUnavailableOperations: [APIOperation] =
+        [
+            APIOperation(
+                method: .get, path: "/api/mlflow/api/3.0/mlflow/assistant/config", access: .key(.read), tag: "mlflow",
+                summary: "The MLflow assistant's configuration: none (this server offers no assistant)",
+                replies: [
+                    .init(
+                        status: 200, description: "{providers: {}, projects: {}, remote_access_allowed: false}",
+                        schema: Schema.object())
+                ]),
+            APIOperation(
+                method: .get, path: "/api/mlflow/api/3.0/mlflow/assistant/providers", access: .key(.read), tag: "mlflow",
+                summary: "The MLflow assistant's providers: none",
+                replies: [
+                    .init(
+                        status: 200, description: "{providers: [], resolved: null, gateway_vendor_options: {}}",
+                        schema: Schema.object())
+                ]),
+        ]
+        + [HTTPRequest.Method.get, .post].map { method in
+            APIOperation(
+                method: method, path: "/api/mlflow/api/2.0/mlflow/gateway-proxy", access: .key(.read), tag: "mlflow",
+                summary: "MLflow's AI-gateway proxy with no gateway configured",
+                replies: [.init(status: 200, description: "{endpoints: []}", schema: Schema.object())])
+        }
+
     /// An `ajax-api` path as the document writes MLflow paths (under `/api/mlflow/api`); others as they are.
     static func canonical(_ path: String) -> String {
         guard let range = path.range(of: "/2.0/mlflow/") else { return path }
@@ -438,5 +465,6 @@ extension OpenAPIDocument {
     static var mlflowOperations: [APIOperation] {
         experimentOperations + runOperations + loggedModelOperations + registeredModelOperations + modelVersionOperations
             + artifactOperations + artifactFileOperations + graphQLOperations
+            + genAIUnavailableOperations
     }
 }
