@@ -69,7 +69,7 @@ struct ArtifactFileEndpoints {
             throw MLflowError.invalid("Request must include the \"artifact_file_path\" query parameter.")
         }
         let relative = try ArtifactPath.parse(decoded: raw)
-        let root = try await loggedModelRoot(context)
+        let root = Self.root(of: try await loggedModel(context))
         return try await ArtifactEndpoints.fileResponse(store: store, path: root.appending(relative), request: request)
     }
 
@@ -79,8 +79,7 @@ struct ArtifactFileEndpoints {
         let parameters = try await MLflowParameters.parse(request, context: context)
         let relative = try ArtifactPath.parse(decoded: try parameters.string("artifact_directory_path") ?? "")
         let model = try await loggedModel(context)
-        let root = ArtifactOwner.loggedModel(experimentId: model.experimentId, modelId: model.modelId).root
-        let files = try await ArtifactEndpoints.listing(store: store, root: root, relative: relative)
+        let files = try await ArtifactEndpoints.listing(store: store, root: Self.root(of: model), relative: relative)
         var fields: [(String, JSONValue)] = [("root_uri", .string(model.artifactURI))]
         if !files.isEmpty { fields.append(("files", .array(files.map { ArtifactEndpoints.entryJSON($0.entry, path: $0.path) }))) }
         return JSONResponse.make(.object(fields))
@@ -91,8 +90,7 @@ struct ArtifactFileEndpoints {
         return try await tracking.loggedModel(id: id, allowDeleted: false)
     }
 
-    private func loggedModelRoot(_ context: HokusaiRequestContext) async throws -> ArtifactPath {
-        let model = try await loggedModel(context)
-        return ArtifactOwner.loggedModel(experimentId: model.experimentId, modelId: model.modelId).root
+    static func root(of model: LoggedModel) -> ArtifactPath {
+        ArtifactOwner.loggedModel(experimentId: model.experimentId, modelId: model.modelId).root
     }
 }

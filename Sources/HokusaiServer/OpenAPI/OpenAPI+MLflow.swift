@@ -371,30 +371,30 @@ extension OpenAPIDocument {
         .init(status: 404, description: "No such run, version, model or file", schema: Schema.ref("MLflowError")),
     ]
 
+    /// A GET answering one file, as attachment or range (`fileReplies`).
+    static func fileOperation(_ path: String, _ summary: String, query: [APIOperation.QueryParameter]) -> APIOperation {
+        APIOperation(
+            method: .get, path: path, access: .key(.read), tag: "artifacts", summary: summary, query: query,
+            replies: fileReplies)
+    }
+
     /// The files the UI's artifact browser and version page preview, as MLflow serves them beside its API.
     static let artifactFileOperations: [APIOperation] =
         Array(Set(ArtifactFileEndpoints.runFilePaths.map(canonical))).sorted().map { path in
-            APIOperation(
-                method: .get, path: path, access: .key(.read), tag: "artifacts",
-                summary: "A file of a run, by its path from the run's artifact root (the UI's previews)",
-                query: [
-                    optional("run_uuid", Schema.runId), optional("run_id", Schema.runId), required("path", Schema.string),
-                ],
-                replies: fileReplies)
+            fileOperation(
+                path, "A file of a run, by its path from the run's artifact root (the UI's previews)",
+                query: [optional("run_uuid", Schema.runId), optional("run_id", Schema.runId), required("path", Schema.string)])
         }
         + ArtifactFileEndpoints.versionFilePaths.map { path in
-            APIOperation(
-                method: .get, path: path, access: .key(.read), tag: "artifacts",
-                summary: "A file of a model version, by its path from the version's folder (the UI reads MLmodel)",
+            fileOperation(
+                path, "A file of a model version, by its path from the version's folder (the UI reads MLmodel)",
                 query: [
                     required("name", Schema.name), required("version", Schema.versionNumber), required("path", Schema.string),
-                ],
-                replies: fileReplies)
+                ])
         } + [
-            APIOperation(
-                method: .get, path: "/api/mlflow/api/2.0/mlflow/logged-models/{model_id}/artifacts/files",
-                access: .key(.read), tag: "artifacts", summary: "A file of a logged model",
-                query: [required("artifact_file_path", Schema.string)], replies: fileReplies),
+            fileOperation(
+                "/api/mlflow/api/2.0/mlflow/logged-models/{model_id}/artifacts/files", "A file of a logged model",
+                query: [required("artifact_file_path", Schema.string)]),
             APIOperation(
                 method: .get, path: "/api/mlflow/api/2.0/mlflow/logged-models/{model_id}/artifacts/directories",
                 access: .key(.read), tag: "artifacts", summary: "List one folder of a logged model's artifacts",
