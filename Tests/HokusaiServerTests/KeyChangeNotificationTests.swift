@@ -1,11 +1,12 @@
 import Foundation
 import HokusaiCore
-import HokusaiStore
 import HummingbirdTesting
 import Logging
+import Synchronization
 import Testing
 
 @testable import HokusaiServer
+@testable import HokusaiStore
 
 /// On PostgreSQL, a key changed by another process (a replica, `hokusai keys` on the store) stops
 /// being served from this process's cache as soon as the change commits: LISTEN/NOTIFY through
@@ -130,6 +131,40 @@ struct KeyChangeNotificationTests {
             }
             #expect(try await Self.eventually { try await Self.listening(client) }, "listening again after eight kills")
         }
+    }
+
+    /// PostgresNIO's `listen` can stay suspended after its connection is killed, deaf to
+    /// cancellation too (vapor/postgres-nio#601). A body that behaves so must not keep the
+    /// listener from noticing the close: `untilClosed` answers when the connection does.
+    /// Without it this test waits until its time limit (generous: a full suite on two cores
+    /// starves single tests for over a minute).
+    @Test(.timeLimit(.minutes(3)))
+    func aListenDeafToItsConnectionsCloseIsLeftBehind() async throws {
+        try await TestApp.run(.postgres) { _, app in
+            let database = try #require(app.database as? PostgresStoreDatabase)
+            let entered = Flag()
+            let released = Flag()
+            let outcome = Task {
+                try await database.withDedicatedConnection { connection in
+                    try await connection.untilClosed {
+                        entered.set()
+                        while !released.isSet { try? await Task.sleep(for: .milliseconds(50)) }
+                    }
+                }
+            }
+            defer { released.set() }
+            // Connected and inside the body; killed then, not while connecting.
+            #expect(try await Self.eventually { entered.isSet })
+            try await Self.killListeners(of: app)
+            let result = await outcome.result
+            #expect(throws: (any Error).self, "the close, not the body, answered") { try result.get() }
+        }
+    }
+
+    final class Flag: Sendable {
+        private let value = Mutex(false)
+        var isSet: Bool { value.withLock { $0 } }
+        func set() { value.withLock { $0 = true } }
     }
 
     static let settings = NewKeySettings(

@@ -17,17 +17,19 @@ extension PostgresStoreDatabase: KeyChangeFeed {
     {
         // A connection of its own, held for as long as it listens.
         try await withDedicatedConnection { connection in
-            // The trigger names the schema the write ran in; this connection's is ours.
-            var schema = ""
-            for try await name in try await connection.query("SELECT current_schema()", logger: connection.logger)
-                .decode(String.self)
-            {
-                schema = name
-            }
-            try await connection.listen(on: M010_KeyChangeNotifications.channel) { notifications in
-                listening()
-                for try await notification in notifications where notification.payload == schema {
-                    changed()
+            try await connection.untilClosed {
+                // The trigger names the schema the write ran in; this connection's is ours.
+                var schema = ""
+                for try await name in try await connection.query("SELECT current_schema()", logger: connection.logger)
+                    .decode(String.self)
+                {
+                    schema = name
+                }
+                try await connection.listen(on: M010_KeyChangeNotifications.channel) { notifications in
+                    listening()
+                    for try await notification in notifications where notification.payload == schema {
+                        changed()
+                    }
                 }
             }
         }
