@@ -13,7 +13,7 @@ struct DoctorCommand: AsyncParsableCommand {
         name: .customLong("api-key"),
         help: "The key to check with (env HOKUSAI_API_KEY or MLFLOW_TRACKING_TOKEN); only ever shown masked.")
     var apiKey: String?
-    @Option(help: "Comma-separated stages: infra,auth,tracking,artifacts,registry,events (default all).") var stages: String?
+    @Option(help: "Comma-separated stages: infra,auth,tracking,artifacts,registry,events,ui (default all).") var stages: String?
     @Option(help: "text, markdown or json (default text).") var format = "text"
     @Option(
         name: .customLong("auth-url"),
@@ -29,7 +29,7 @@ struct DoctorCommand: AsyncParsableCommand {
     var eventTimeout = 30
     @Flag(help: "Keep what the checks created (experiment, run, artifacts, model) instead of deleting it.") var keep = false
 
-    static let allStages = ["infra", "auth", "tracking", "artifacts", "registry", "events"]
+    static let allStages = ["infra", "auth", "tracking", "artifacts", "registry", "events", "ui"]
 
     func run() async throws {
         guard let base = Setting.string(url, env: "HOKUSAI_URL") else { throw ValidationError("--url is required") }
@@ -63,6 +63,7 @@ struct DoctorCommand: AsyncParsableCommand {
             case "tracking": await DoctorStages.tracking(session)
             case "artifacts": await DoctorStages.artifactsStage(session)
             case "registry": await DoctorStages.registry(session)
+            case "ui": await DoctorStages.ui(session)
             default: await DoctorStages.events(session)
             }
         }

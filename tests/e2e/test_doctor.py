@@ -9,14 +9,19 @@ import sqlite3
 import subprocess
 import threading
 import time
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import mlflow
 import requests
 
 from conftest import BINARY, Server, bearer, create_key, free_port, run_cli, serve_on_loopback, stop_serving
 from test_mlflow_proxy import real_mlflow, start_mlflow_server  # noqa: F401 (real_mlflow is a fixture)
 from test_registration_events import Receiver, logged_model, receiver, register, start_server  # noqa: F401 (receiver is a fixture)
 from test_split_auth import auth_server, gateway_server
+
+# The compiled MLflow UI of the venv's mlflow, served by `--mlflow-ui` (see test_mlflow_ui.py).
+UI_BUILD = str(Path(mlflow.__file__).parent / "server" / "js" / "build")
 
 
 def doctor(url, key=None, *args):
@@ -30,13 +35,15 @@ def diagnoses(report):
 
 
 def test_a_healthy_server_passes_every_stage_and_is_left_clean(store_args, tmp_path, receiver):
-    server = start_server(store_args, tmp_path, receiver.url)
+    server = start_server(store_args, tmp_path, receiver.url, extra_args=["--mlflow-ui", UI_BUILD])
     try:
         # A data scientist's key, not an admin's: everything the doctor needs is open to a writer.
         key, _ = create_key(server, user_id="scientist")
         code, report = doctor(server.url, key, "--send-test-event", "--event-timeout", "20")
         assert code == 0 and report["verdict"] == "healthy", json.dumps([c for c in report["checks"] if c["outcome"] != "pass"])
-        assert {stage["stage"] for stage in report["stages"]} == {"infra", "auth", "tracking", "artifacts", "registry", "events"}
+        assert {stage["stage"] for stage in report["stages"]} == {"infra", "auth", "tracking", "artifacts", "registry", "events", "ui"}
+        ui = {check["name"] for check in report["checks"] if check["stage"] == "ui" and check["outcome"] == "pass"}
+        assert ui == {"the UI's page", "the UI's scripts", "the UI's API calls", "the UI's GraphQL"}
         names = {check["name"] for check in report["checks"] if check["stage"] == "events" and check["outcome"] == "pass"}
         assert names == {"delivery summary", "registration (dry run)", "dry run left nothing behind", "queue a ping", "ping delivered"}
         # The receiver heard one signed ping and no model: a doctor run never announces a registration.
@@ -159,6 +166,20 @@ def test_an_unreachable_upstream_and_a_missing_server_are_named(tmp_path):
         gateway.stop()
     code, report = doctor(closed, None, "--stages", "infra")
     assert code == 2 and diagnoses(report)[0]["layer"] == "network/TLS"
+
+
+def test_a_server_without_the_ui_is_degraded_with_the_fix_named(store_args, tmp_path):
+    server = Server(store_args, tmp_path, extra_args=["--mlflow-ui", "off"]).start()
+    try:
+        code, report = doctor(server.url, server.printed_keys()[0], "--stages", "infra,ui")
+        assert code == 1 and report["verdict"] == "degraded", "every client still works: a warning, not a failure"
+        page = next(c for c in report["checks"] if c["name"] == "the UI's page")
+        assert page["outcome"] == "warn" and page["diagnosis"]["layer"] == "web UI"
+        assert "--mlflow-ui" in page["diagnosis"]["fix"] and "pip install mlflow" in page["diagnosis"]["fix"]
+        skipped = {c["name"] for c in report["checks"] if c["stage"] == "ui" and c["outcome"] == "skip"}
+        assert skipped == {"the UI's scripts", "the UI's API calls", "the UI's GraphQL"}
+    finally:
+        server.stop()
 
 
 def test_a_bare_mlflow_server_is_reported_as_unauthenticated(real_mlflow):

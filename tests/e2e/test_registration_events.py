@@ -72,10 +72,10 @@ def receiver():
     instance.stop()
 
 
-def start_server(store_args, tmp_path, receiver_url):
+def start_server(store_args, tmp_path, receiver_url, extra_args=()):
     server = Server(
         store_args, tmp_path,
-        extra_args=["--webhook-url", receiver_url, "--webhook-allow-loopback", "true", "--webhook-timeout", "5"],
+        extra_args=["--webhook-url", receiver_url, "--webhook-allow-loopback", "true", "--webhook-timeout", "5", *extra_args],
         env={"HOKUSAI_WEBHOOK_SECRET": SECRET}).start()
     server.admin_key = server.printed_keys()[0]
     return server

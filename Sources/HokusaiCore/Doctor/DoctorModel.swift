@@ -10,6 +10,7 @@ public enum DoctorLayer: String, Sendable, CaseIterable {
     case registry
     case eventDelivery = "event delivery"
     case upstream = "upstream MLflow"
+    case webUI = "web UI"
 }
 
 /// What one HTTP exchange showed: enough evidence to diagnose it without the network.
