@@ -90,6 +90,7 @@ public func buildApplication(
     if configuration.role != .auth {
         if case .store = source {
             browsers.sessions = BrowserSessions(database: database, lifetimeSeconds: configuration.browserSessionSeconds)
+            ConsoleController(keys: KeyService(database: database)).register(on: &routes)
         }
         SignInController(
             authenticator: authenticator, sessions: browsers.sessions, clientAddressRule: configuration.clientAddressRule

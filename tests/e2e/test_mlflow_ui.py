@@ -227,3 +227,20 @@ def test_the_artifact_browser_previews_run_files_and_a_versions_mlmodel(ui_serve
 
     assert any("/get-artifact?" in url and "readme.txt" in url and status == 200 for status, url in files), files
     assert failed.seen == []
+
+
+def test_the_console_lists_the_signed_in_users_keys_masked(ui_server, browser, screenshots):
+    mine, _ = create_key(ui_server, user_id="carol", name="carol-laptop")
+    other, _ = create_key(ui_server, user_id="dave", name="dave-laptop")
+    page = browser.new_page()
+    page.goto(ui_server.url + "/console")
+    sign_in(page, mine)
+    page.wait_for_url(ui_server.url + "/console")
+    table = page.get_by_role("table")
+    row = table.get_by_role("row").filter(has_text="carol-laptop")
+    assert row.get_by_role("cell").nth(1).inner_text() == f"{mine[:10]}…{mine[-4:]}"
+    assert "active" in row.inner_text()
+    assert "dave-laptop" not in table.inner_text(), "another user's keys are not listed"
+    html = page.content()
+    assert mine not in html and other not in html, "no key is written into the page"
+    page.screenshot(path=str(screenshots / "console-keys.png"))

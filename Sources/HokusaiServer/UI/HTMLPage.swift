@@ -45,7 +45,7 @@ enum HTMLPage {
 /// The templates. Plain HTML that reads without JavaScript; labels on every control; colours
 /// above WCAG AA contrast (#1f2933 on white, white on #1d4ed8).
 enum PageTemplates {
-    static let all: [(String, String)] = [("layout", layout), ("signin", signIn)]
+    static let all: [(String, String)] = [("layout", layout), ("signin", signIn), ("console-keys", consoleKeys)]
 
     static let layout = """
         <!doctype html>
@@ -66,6 +66,7 @@ enum PageTemplates {
         :focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
         .notice { border-left: 4px solid #1d4ed8; background: #eff6ff; padding: 0.5rem 1rem; }
         .problem { border-left: 4px solid #b91c1c; background: #fef2f2; padding: 0.5rem 1rem; }
+        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
         table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 0.4rem; border-bottom: 1px solid #cbd2d9; }
         </style>
         </head>
