@@ -17,9 +17,7 @@ extension DoctorStages {
             layer: .webUI,
             cause:
                 "no MLflow UI at \(root) (\(page.observation.status ?? 0)): the link the MLflow client prints after a run opens nothing",
-            fix:
-                "serve it: hokusai serve --mlflow-ui auto finds it when python3 on the server's PATH has mlflow installed "
-                + "(pip install mlflow); or --mlflow-ui /path/to/site-packages/mlflow/server/js/build")
+            fix: MLflowUILocator.howToEnable)
         guard
             session.check(
                 "ui", "the UI's page", page, failAs: .warn, evidence: "\(root) serves the MLflow UI",

@@ -33,9 +33,9 @@ struct ConsoleController {
         return [
             "name": key.name, "masked": key.maskedKey, "user": key.userId, "service": key.serviceId,
             "environment": key.environment.rawValue, "scopes": key.scopes.names.joined(separator: ", "), "state": state,
-            "created": SignInController.utc(millis: key.createdAt),
-            "expires": key.expiresAt.map(SignInController.utc(millis:)) ?? "never",
-            "lastUsed": key.lastUsedAt.map(SignInController.utc(millis:)) ?? "never",
+            "created": HTMLPage.utc(millis: key.createdAt),
+            "expires": key.expiresAt.map(HTMLPage.utc(millis:)) ?? "never",
+            "lastUsed": key.lastUsedAt.map(HTMLPage.utc(millis:)) ?? "never",
             "this": key.id == caller.id,
         ]
     }

@@ -1,3 +1,4 @@
+import Foundation
 import HokusaiCore
 import Hummingbird
 import Mustache
@@ -39,6 +40,13 @@ enum HTMLPage {
         ]
         for field in extra { headers.append(field) }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+    }
+}
+
+extension HTMLPage {
+    /// A time as the pages show it: ISO 8601 in UTC.
+    static func utc(millis: Int64) -> String {
+        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(millis) / 1_000))
     }
 }
 

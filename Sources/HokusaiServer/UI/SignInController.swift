@@ -42,7 +42,7 @@ struct SignInController {
             values["user"] = key.userId
             values["maskedKey"] = key.maskedKey
             values["scopes"] = key.scopes.names.joined(separator: ", ")
-            values["until"] = Self.utc(millis: session.expiresAt)
+            values["until"] = HTMLPage.utc(millis: session.expiresAt)
         }
         return HTMLPage.response(title: "Sign in", template: "signin", context: values)
     }
@@ -106,10 +106,5 @@ struct SignInController {
     private func isHTTPS(_ request: Request, _ context: HokusaiRequestContext) -> Bool {
         guard clientAddressRule.readsForwardedFor else { return false }
         return request.headers[.xForwardedProto]?.lowercased() == "https"
-    }
-
-    static func utc(millis: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1_000))
     }
 }
